@@ -1,0 +1,42 @@
+"""Registry of sources that numbers may cite.
+
+A number cites a source by `ref`. The seed surveys are cited by their file name without
+extension. `paper` means the paper the entry describes (give `where`: table or section);
+`official-code` means the paper's official repository (give `url`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    kind: str  # seed | paper | code | leaderboard | library
+    title: str
+    url: str | None = None
+    needs: tuple[str, ...] = ()  # fields a reference to this source must fill
+
+
+SOURCES: dict[str, Source] = {
+    s.id: s
+    for s in [
+        Source("000_120f5c55618baebb", "seed",
+               "Segmentation-Series-Chaos (summary of the 2019 Neurocomputing survey)"),
+        Source("001_48835b735b05f6a6", "seed", "Deep-Learning-Semantic-Segmentation paper list"),
+        Source("002_b6762589af1199bb", "seed", "Deep Learning based Semantic Segmentation Algorithm (blog)"),
+        Source("003_a4ae7a397f57721f", "seed", "Review of semantic segmentation architectures (prose summary)"),
+        Source("004_a470b328ba57d261", "seed", "语义分割总结 (Chinese summary with benchmark tables)"),
+        Source("paper", "paper", "The paper the entry describes", needs=("where",)),
+        Source("official-code", "code", "The paper's official code repository", needs=("url",)),
+        Source("voc-leaderboard", "leaderboard", "PASCAL VOC 2012 evaluation server leaderboard",
+               "http://host.robots.ox.ac.uk:8080/leaderboard/displaylb.php?challengeid=11&compid=6"),
+        Source("cityscapes-benchmark", "leaderboard", "Cityscapes benchmark suite",
+               "https://www.cityscapes-dataset.com/benchmarks/"),
+        Source("torchvision", "library", "torchvision model weights metadata (`Weights.meta`)",
+               "https://pytorch.org/vision/stable/models.html#semantic-segmentation"),
+    ]
+}
+
+SEEDS: tuple[str, ...] = tuple(s.id for s in SOURCES.values() if s.kind == "seed")
