@@ -1,0 +1,5 @@
+"""`python -m bench` == the `bench` console script."""
+
+from bench.cli import main
+
+main()

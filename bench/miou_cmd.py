@@ -1,0 +1,182 @@
+"""`bench miou`: score a folder of predicted label PNGs against a folder of ground-truth PNGs.
+
+Files are matched by file-name stem (searched recursively, so Cityscapes-style city subfolders
+work; stems must be unique within a folder). Both sides must hold class indices in single-channel
+PNGs (mode L, P or I;16) with the same convention, e.g. Cityscapes *train* ids, not labelIds.
+
+Policy on mismatched folders:
+- a ground-truth file without a prediction is an ERROR (scoring a subset silently changes the
+  number), unless --allow-missing is given: then it is skipped with a warning and listed in the
+  JSON output under "skipped";
+- a prediction without a ground-truth file is ignored with a warning (extra outputs do not change
+  the score);
+- a size mismatch between a pair is an ERROR: labels are never resized.
+
+Decoding runs in a thread pool (PIL and torch release the GIL); counting is torch.bincount.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Annotated, Optional
+
+import numpy as np
+import torch
+import typer
+from PIL import Image
+from rich.console import Console
+from rich.table import Table
+
+from bench.measure.miou import ConfusionMatrix, scores_from_matrix
+
+_err = Console(stderr=True)
+
+
+class MiouInputError(Exception):
+    """Unusable input folders (missing files, size mismatch, bad PNG)."""
+
+
+def _index(folder: Path, what: str) -> dict[str, Path]:
+    if not folder.is_dir():
+        raise MiouInputError(f"{what} folder not found: {folder}")
+    out: dict[str, Path] = {}
+    for p in sorted(folder.rglob("*.png")):
+        if p.stem in out:
+            raise MiouInputError(f"{what}: file name '{p.stem}' appears twice: {out[p.stem]} "
+                                 f"and {p}")
+        out[p.stem] = p
+    if not out:
+        raise MiouInputError(f"{what} folder {folder} holds no .png files")
+    return out
+
+
+def _read(path: Path) -> np.ndarray:
+    try:
+        with Image.open(path) as im:
+            if im.mode not in ("L", "P", "I", "I;16"):
+                raise MiouInputError(f"{path}: mode {im.mode}; expected a single-channel PNG of "
+                                     "class indices (L or P)")
+            return np.array(im)
+    except MiouInputError:
+        raise
+    except Exception as exc:
+        raise MiouInputError(f"{path}: cannot read PNG ({exc})") from exc
+
+
+def score_folders(pred_dir: Path, gt_dir: Path, num_classes: int, ignore_index: int = 255,
+                  allow_missing: bool = False, workers: int | None = None
+                  ) -> tuple[ConfusionMatrix, dict]:
+    """Accumulate the confusion matrix of all matched pairs. Returns (matrix, info)."""
+    preds, gts = _index(pred_dir, "--pred"), _index(gt_dir, "--gt")
+    missing = sorted(set(gts) - set(preds))
+    extra = sorted(set(preds) - set(gts))
+    if missing and not allow_missing:
+        raise MiouInputError(f"{len(missing)} of {len(gts)} ground-truth file(s) have no "
+                             f"prediction in {pred_dir}, e.g. {', '.join(missing[:5])} "
+                             "(pass --allow-missing to skip them)")
+    names = sorted(set(gts) & set(preds))
+    if not names:
+        raise MiouInputError(f"no file names in common between {pred_dir} and {gt_dir}")
+    cm = ConfusionMatrix(num_classes, ignore_index=ignore_index)
+
+    def work(name: str) -> torch.Tensor:
+        p, g = _read(preds[name]), _read(gts[name])
+        if p.shape != g.shape:
+            raise MiouInputError(f"size mismatch for '{name}': prediction {preds[name]} is "
+                                 f"{p.shape[1]}x{p.shape[0]}, ground truth {gts[name]} is "
+                                 f"{g.shape[1]}x{g.shape[0]} (WxH); labels are never resized")
+        try:
+            return cm.counts(torch.from_numpy(p.astype(np.int64, copy=False)),
+                             torch.from_numpy(g.astype(np.int64, copy=False)))
+        except ValueError as exc:
+            raise MiouInputError(f"{gts[name]}: {exc}") from exc
+
+    torch_threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # parallelism comes from the pool, not from intra-op threads
+    try:
+        with ThreadPoolExecutor(max_workers=workers or min(16, (os.cpu_count() or 1) * 2)) as ex:
+            for counts in ex.map(work, names):
+                cm.add_counts(counts)
+    finally:
+        torch.set_num_threads(torch_threads)
+    return cm, {"num_images": len(names), "skipped": missing, "extra": extra}
+
+
+def _class_names(spec: str | None, n: int) -> list[str]:
+    if not spec:
+        return [str(i) for i in range(n)]
+    from bench.data import READERS
+
+    names = list(READERS[spec].class_names) if spec in READERS else [
+        s.strip() for s in spec.split(",")]
+    if len(names) != n:
+        raise MiouInputError(f"--class-names gives {len(names)} names for --num-classes {n}")
+    return names
+
+
+def _nan_to_none(x: float) -> float | None:
+    return None if x is None or (isinstance(x, float) and math.isnan(x)) else x
+
+
+def miou_command(
+    pred: Annotated[Path, typer.Option("--pred", help="Folder of predicted label PNGs "
+                                       "(class indices, single channel).")],
+    gt: Annotated[Path, typer.Option("--gt", help="Folder of ground-truth label PNGs, matched "
+                                     "to predictions by file-name stem (recursive).")],
+    num_classes: Annotated[int, typer.Option("--num-classes", min=1,
+                                             help="Number of classes scored (e.g. 21 for VOC).")],
+    ignore_index: Annotated[int, typer.Option("--ignore-index", help="Ground-truth value that "
+                                              "is not scored.")] = 255,
+    json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object (scores in "
+                                           "percent) instead of a table.")] = False,
+    class_names: Annotated[Optional[str], typer.Option(
+        "--class-names", help="Comma-separated class names, or a dataset key "
+        "(voc2012, cityscapes, ade20k, camvid, pascal-context).")] = None,
+    allow_missing: Annotated[bool, typer.Option(
+        "--allow-missing", help="Skip ground-truth files without a prediction (with a warning) "
+        "instead of failing.")] = False,
+    workers: Annotated[Optional[int], typer.Option(
+        "--workers", min=1, help="Decoding threads (default: 2 x CPU cores, at most 16).")] = None,
+) -> None:
+    """Score predicted label maps against ground truth: per-class IoU, mIoU, pixel accuracy."""
+    try:
+        names = _class_names(class_names, num_classes)
+        cm, info = score_folders(pred, gt, num_classes, ignore_index, allow_missing, workers)
+    except (MiouInputError, KeyError) as exc:
+        _err.print(f"[red]error:[/red] {exc}", highlight=False)
+        raise typer.Exit(code=1) from None
+    for what, lst in (("ground-truth file(s) without prediction skipped", info["skipped"]),
+                      ("prediction(s) without ground truth ignored", info["extra"])):
+        if lst:
+            _err.print(f"[yellow]warning:[/yellow] {len(lst)} {what}, e.g. "
+                       f"{', '.join(lst[:5])}", highlight=False)
+    s = scores_from_matrix(cm.full, class_names=names)
+    if json_out:
+        out = {"miou": _nan_to_none(s["miou"]), "pixel_acc": _nan_to_none(s["pixel_acc"]),
+               "mean_acc": _nan_to_none(s["mean_acc"]), "fwiou": _nan_to_none(s["fwiou"]),
+               "per_class_iou": s["per_class_iou"], "units": "percent",
+               "num_classes": num_classes, "ignore_index": ignore_index,
+               "num_images": info["num_images"], "num_pixels": s["num_pixels"],
+               "skipped": info["skipped"], "pred": str(pred), "gt": str(gt)}
+        sys.stdout.write(json.dumps(out) + "\n")
+        return
+    table = Table(title=f"mIoU of {pred} vs {gt} ({info['num_images']} images)")
+    table.add_column("class")
+    table.add_column("IoU %", justify="right")
+    table.add_column("acc %", justify="right")
+    for nm, iou, acc in zip(names, s["iou"], s["acc"]):
+        table.add_row(nm, "-" if math.isnan(iou) else f"{iou:.2f}",
+                      "-" if math.isnan(acc) else f"{acc:.2f}")
+    table.add_section()
+    table.add_row("[bold]mIoU[/bold]", f"[bold]{s['miou']:.2f}[/bold]", "")
+    table.add_row("pixel acc", f"{s['pixel_acc']:.2f}", "")
+    table.add_row("mean class acc", f"{s['mean_acc']:.2f}", "")
+    table.add_row("fwIoU", f"{s['fwiou']:.2f}", "")
+    Console().print(table)
+    _err.print("'-' = class absent from both ground truth and prediction (left out of the mean)",
+               highlight=False)

@@ -1,0 +1,5 @@
+"""`python -m catalog ...` runs the `catalog` command line."""
+
+from catalog.cli import app
+
+app(prog_name="catalog")

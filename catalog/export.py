@@ -1,0 +1,137 @@
+"""Exports of the catalog: CSV and JSON tables (see `frames.py`) and BibTeX.
+
+Writers return text; `write_atomic` puts text in place via a temp file + `os.replace`, so a
+reader never sees half a file. `read_json_table` / `read_csv_table` read exports back into
+frames equal to the originals (tested).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from catalog.frames import LIST_COLUMNS, TABLES, from_records
+from catalog.schema import Catalog, Paper
+
+LIST_SEP = ";"  # joins list cells (sources, tags, extra_data) in CSV
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def _plain(v):
+    """pandas/numpy scalars -> JSON-ready Python values (NA -> None)."""
+    if isinstance(v, list):
+        return v
+    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+        return None
+    return v.item() if hasattr(v, "item") else v
+
+
+def to_json(df: pd.DataFrame) -> str:
+    rows = [{c: _plain(v) for c, v in zip(df.columns, row)}
+            for row in df.itertuples(index=False, name=None)]
+    return json.dumps(rows, ensure_ascii=False, indent=1) + "\n"
+
+
+def to_csv(df: pd.DataFrame) -> str:
+    out = df.copy()
+    for col in out.columns:
+        if col in LIST_COLUMNS:
+            out[col] = [LIST_SEP.join(v) for v in out[col]]
+    buf = io.StringIO()
+    out.to_csv(buf, index=False, lineterminator="\n")
+    return buf.getvalue()
+
+
+def read_json_table(path: Path | str, table: str) -> pd.DataFrame:
+    return from_records(json.loads(Path(path).read_text(encoding="utf-8")), table)
+
+
+def read_csv_table(path: Path | str, table: str) -> pd.DataFrame:
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    rows = []
+    for rec in raw.to_dict(orient="records"):
+        row = {}
+        for col, dtype in TABLES[table].items():
+            v = rec.get(col, "")
+            if col in LIST_COLUMNS:
+                row[col] = v.split(LIST_SEP) if v else []
+            elif v == "":
+                row[col] = None
+            elif dtype == "boolean":
+                row[col] = v == "True"
+            elif dtype == "Int64":
+                row[col] = int(v)
+            elif dtype == "float64":
+                row[col] = float(v)
+            else:
+                row[col] = v
+        rows.append(row)
+    return from_records(rows, table)
+
+
+# --------------------------------------------------------------------------- BibTeX
+
+# Venue words that make an entry @inproceedings; other venues are journals (@article).
+_CONFERENCES = re.compile(
+    r"\b(CVPR|ICCV|ECCV|NeurIPS|NIPS|ICLR|ICML|BMVC|MICCAI|AAAI|IJCAI|WACV|ACCV|ICRA|IROS|"
+    r"ICIP|ICASSP|3DV|DLMIA|Workshops?|Conference|Proceedings|Symposium)\b", re.I)
+_LATEX_SPECIAL = {
+    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "$": r"\$",
+    "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+}
+_LATEX_RE = re.compile("|".join(re.escape(c) for c in _LATEX_SPECIAL))
+
+
+def bibtex_escape(text: str) -> str:
+    """Escape LaTeX specials so any catalog text is a valid, balanced BibTeX value."""
+    return _LATEX_RE.sub(lambda m: _LATEX_SPECIAL[m.group()], " ".join(text.split()))
+
+
+def bibtex_entry(p: Paper) -> str:
+    fields: list[tuple[str, str]] = [("title", p.title)]
+    if p.authors:
+        fields.append(("author", " and ".join(p.authors)))
+    if p.venue and _CONFERENCES.search(p.venue):
+        kind = "inproceedings"
+        fields.append(("booktitle", p.venue))
+    elif p.venue and not p.venue.lower().startswith("arxiv"):
+        kind = "article"
+        fields.append(("journal", p.venue))
+    else:
+        kind = "misc"
+    fields.append(("year", str(p.year)))
+    if p.arxiv:
+        fields += [("eprint", p.arxiv), ("archivePrefix", "arXiv"),
+                   ("url", f"https://arxiv.org/abs/{p.arxiv}")]
+    body = ",\n".join(f"  {k} = {{{bibtex_escape(v)}}}" for k, v in fields)
+    return f"@{kind}{{{p.id},\n{body}\n}}\n"
+
+
+def to_bibtex(cat: Catalog) -> str:
+    return "\n".join(bibtex_entry(p) for p in cat.papers)
+
+
+# --------------------------------------------------------------------------- files
+
+
+def write_atomic(path: Path | str, text: str) -> None:
+    """Write `text` to `path` via a temp file in the same folder and `os.replace`."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,102 @@
+"""mkdocs hook: generates the SegAtlas pages at build time (referenced from mkdocs.yml `hooks:`).
+
+on_config: loads the catalog and the results, fills the dynamic parts of the nav.
+on_files:  adds every generated page, the downloads and plotly.min.js as in-memory files.
+on_page_markdown: fills the markers of the hand-written docs/index.md.
+Catalog and results paths: env SEGATLAS_CATALOG / SEGATLAS_RESULTS (relative to mkdocs.yml).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files
+
+DOCS = Path(__file__).resolve().parent.parent
+ROOT = DOCS.parent
+for p in (str(ROOT), str(DOCS)):  # `catalog` (repo root) and `sitegen` (docs/)
+    if p not in sys.path:
+        sys.path.insert(0, p)
+
+import plotly  # noqa: E402
+
+from sitegen import boards, data as D, downloads, papers, reports  # noqa: E402
+from sitegen.common import short_name  # noqa: E402
+
+log = logging.getLogger("mkdocs.plugins.segatlas")
+STATE: dict = {}
+
+
+def on_config(config, **kwargs):
+    root = Path(config.config_file_path).resolve().parent if config.config_file_path else ROOT
+    path = D.catalog_path(root)
+    if not path.is_file():
+        raise PluginError(f"SegAtlas: catalog not found at {path} "
+                          "(set SEGATLAS_CATALOG to a papers.yaml, relative to mkdocs.yml)")
+    try:
+        data = D.load(root)
+    except Exception as e:  # noqa: BLE001 - any catalog/results error stops the build, clearly
+        raise PluginError(f"SegAtlas: cannot load the catalog or results: {e}") from e
+    STATE["data"] = data
+    log.info("SegAtlas: %d papers, %d result runs", len(data.papers), len(data.runs))
+    esc = reports.esc  # nav titles are printed unescaped by the theme
+    dynamic = {
+        "Leaderboards": ["leaderboards/index.md"] + [{esc(b.title): b.page} for b in data.boards],
+        "Papers": ["papers/index.md"] + [
+            {esc(short_name(p)): f"papers/{p.id}.md"}
+            for p in sorted(data.papers, key=lambda p: short_name(p).lower())],
+    }
+    for item in config.nav or []:
+        if isinstance(item, dict):
+            for key in item:
+                if key in dynamic:
+                    item[key] = dynamic[key]
+    return config
+
+
+def _pages(data: D.SiteData) -> dict[str, str]:
+    pages = {"leaderboards/index.md": boards.index_page(data),
+             "papers/index.md": papers.index_page(data),
+             "verification.md": reports.verification_page(data),
+             "conflicts.md": reports.conflicts_page(data),
+             "sources.md": reports.sources_page(data),
+             "browse/years.md": reports.years_page(data),
+             "browse/tags.md": reports.tags_page(data),
+             "downloads.md": downloads.page(data)}
+    for slug, title, tags, intro in reports.BROWSE:
+        pages[f"browse/{slug}.md"] = reports.tag_page(data, slug, title, tags, intro)
+    for b in data.boards:
+        pages[b.page] = boards.board_page(data, b)
+    for p in data.papers:
+        pages[f"papers/{p.id}.md"] = papers.paper_page(data, p)
+    pages.update(downloads.files(data))
+    return pages
+
+
+def on_files(files: Files, config, **kwargs) -> Files:
+    data: D.SiteData = STATE["data"]
+    generated = _pages(data)
+    if not files.get_file_from_path("accuracy.md"):  # written by another part of the project
+        generated["accuracy.md"] = reports.ACCURACY_STUB
+    for uri, content in generated.items():
+        if files.get_file_from_path(uri):
+            raise PluginError(f"SegAtlas: generated page {uri} would overwrite docs/{uri}")
+        files.append(File.generated(config, uri, content=content))
+    js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    files.append(File.generated(config, "assets/javascripts/plotly.min.js", abs_src_path=str(js)))
+    return files
+
+
+MARKERS = {"<!-- segatlas:stats -->": reports.home_stats,
+           "<!-- segatlas:latest -->": reports.home_latest,
+           "<!-- segatlas:leaderboards -->": reports.home_boards}
+
+
+def on_page_markdown(markdown: str, page, config, files, **kwargs) -> str:
+    if page.file.src_uri == "index.md":
+        for marker, fn in MARKERS.items():
+            markdown = markdown.replace(marker, fn(STATE["data"]))
+    return markdown

@@ -1,0 +1,100 @@
+"""Escaping and small HTML builders. Catalog text is untrusted: everything goes through `esc`.
+
+Markdown passes raw HTML through, so generated pages put catalog text either inside raw HTML
+blocks we build here (escaped) or through `md_esc` (escaped, and Markdown syntax neutralised).
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+
+_HTTP = re.compile(r"^https?://[^\s<>\"']+$")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+
+
+def esc(value: object) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def md_esc(value: object) -> str:
+    """Text safe to drop into Markdown prose: HTML-escaped, Markdown syntax backslash-escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", esc(value))
+
+
+def is_http(url: str | None) -> bool:
+    return bool(url) and bool(_HTTP.match(url))
+
+
+def ext_link(url: str | None, text: object | None = None) -> str:
+    """An external link, only for http(s) URLs; anything else renders as plain escaped text."""
+    label = esc(text if text is not None else url)
+    if not is_http(url):
+        return label
+    return f'<a href="{esc(url)}" rel="noopener nofollow">{label}</a>'
+
+
+def page_url(page: str) -> str:
+    """`papers/fcn.md` -> `papers/fcn.html` (the site uses use_directory_urls: false)."""
+    return re.sub(r"\.md$", ".html", page)
+
+
+def rel(from_page: str, to_page: str, anchor: str | None = None) -> str:
+    """Relative URL from one generated page to another, both given as docs-relative .md paths."""
+    target = page_url(to_page)
+    start = posixpath.dirname(from_page) or "."
+    url = posixpath.relpath(target, start)
+    return f"{url}#{anchor}" if anchor else url
+
+
+def a(href: str, text: object, title: str | None = None) -> str:
+    """An internal link; `href` must come from `rel` (never from catalog text)."""
+    t = f' title="{esc(title)}"' if title else ""
+    return f'<a href="{esc(href)}"{t}>{esc(text)}</a>'
+
+
+def badge(text: str, kind: str = "", title: str | None = None) -> str:
+    cls = f"sa-badge sa-badge--{kind}" if kind else "sa-badge"
+    t = f' title="{esc(title)}"' if title else ""
+    return f'<span class="{cls}"{t}>{esc(text)}</span>'
+
+
+def verdict_badge(verdict: str, title: str | None = None) -> str:
+    return badge(verdict, "v-" + re.sub(r"[^a-z-]", "", verdict), title)
+
+
+def table(headers: list[tuple[str, str]], rows: list[list[str]], attrs: str = "",
+          row_attrs: list[str] | None = None) -> str:
+    """A sortable table. headers: (label, type) with type 'num' or 'text'; cells are HTML.
+
+    A cell may be given as (html, sort_value) to sort on a value other than its text;
+    row_attrs are extra (already escaped) attributes per <tr>.
+    """
+    head = "".join(f'<th data-sort="{t}">{esc(label)}</th>' for label, t in headers)
+    body = []
+    for i, row in enumerate(rows):
+        cells = []
+        for cell in row:
+            if isinstance(cell, tuple):
+                content, key = cell
+                cells.append(f'<td data-value="{esc(key)}">{content}</td>')
+            else:
+                cells.append(f"<td>{cell}</td>")
+        tr = f"<tr {row_attrs[i]}>" if row_attrs else "<tr>"
+        body.append(tr + "".join(cells) + "</tr>")
+    return (f'<table data-sortable {attrs}>\n<thead><tr>{head}</tr></thead>\n<tbody>\n'
+            + "\n".join(body) + "\n</tbody>\n</table>")
+
+
+def block(inner: str) -> str:
+    """Wrap HTML so Markdown treats it as one raw block (no Markdown processing inside)."""
+    return f'\n<div class="sa-block" markdown="0">\n{inner}\n</div>\n'
+
+
+def fmt_num(x: float | None, digits: int = 1) -> str:
+    if x is None:
+        return "–"
+    if abs(x) >= 100 or float(x).is_integer():
+        return f"{x:,.{0 if float(x).is_integer() else digits}f}"
+    return f"{x:.{digits}f}".rstrip("0").rstrip(".") if digits else f"{x:.0f}"

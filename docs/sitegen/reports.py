@@ -1,0 +1,174 @@
+"""Verification report, conflicts, sources, browse pages and the home page's generated parts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from catalog.sources import SOURCES
+from catalog.vocab import TAGS
+
+from . import data as D
+from .common import front, h1, paper_link, setting_badges, sources_html
+from .html import a, block, esc, ext_link, rel, table
+from .papers import claims_table, errata_table
+
+
+def verification_page(data: D.SiteData) -> str:
+    page = "verification.md"
+    rows = D.claim_rows(data)
+    counts = D.verdict_counts(rows)
+    verdicts = sorted({D.verdict_name(r) for r in rows})
+    options = "".join(f'<option value="{esc(v)}">{esc(v)}</option>' for v in verdicts)
+    intro = (
+        f"<p>{len(rows)} efficiency claims. Verified: {counts['verified']}, matches at 2x or 1/2x "
+        f"(MAC/FLOP unit): {counts['unit']}, mismatch: {counts['mismatch']}, unverified "
+        f"(not comparable, unmeasured or no run yet): {counts['unverified']}.</p>"
+        "<p>Each claim is compared with the latest run of the bench for that model "
+        "(<code>data/results/</code>); tolerances come from the bench and show on hover.</p>"
+        '<p class="sa-filter"><label>Filter <input type="search" data-filter-text '
+        'placeholder="model, paper, quantity..."></label> <label>Verdict <select data-filter-verdict>'
+        f'<option value="">all</option>{options}</select></label></p>')
+    return (front("Verification report") + h1("Verification report")
+            + block(intro + claims_table(rows, page, with_paper=True)))
+
+
+def conflicts_page(data: D.SiteData) -> str:
+    page = "conflicts.md"
+    md = front("Conflicts and errata") + h1("Conflicts and errata")
+    md += block("<p>Two numbers conflict when they describe the same model, dataset, split, "
+                "metric and settings but differ. Both are kept, each with its source.</p>")
+    md += "\n## Conflicting numbers\n"
+    rows = []
+    for g in data.conflicts:
+        p0 = g["items"][0][0]
+        owner = data.owner(g["model"], p0)
+        values = "<br>".join(f"{D.fmt_claim(r.value)} – {sources_html(r.sources, page)}"
+                             for _, r in g["items"])
+        rows.append([paper_link(page, owner), esc(data.model_name(g["model"])), esc(g["dataset"]),
+                     esc(g["split"]), esc(g["metric"]), setting_badges(g["items"][0][1]) or "none stated",
+                     values])
+    md += block(table([("Paper", "text"), ("Model", "text"), ("Dataset", "text"), ("Split", "text"),
+                       ("Metric", "text"), ("Settings", "text"), ("Values and sources", "text")], rows)
+                if rows else "<p>No conflicts.</p>")
+    errata = [(p, e) for p in data.papers for e in p.errata]
+    md += "\n## Errata\n" + block(
+        "<p>Facts a source states wrongly (titles, years, code links), kept visible.</p>"
+        + (errata_table(errata, page, with_paper=True) if errata else "<p>No errata.</p>"))
+    return md
+
+
+def sources_page(data: D.SiteData) -> str:
+    uses: dict[str, int] = defaultdict(int)
+    for p in data.papers:
+        for ref in p.sources:
+            uses[ref.ref] += 1
+        for item in [*p.results, *p.efficiency, *p.errata]:
+            for ref in item.sources:
+                uses[ref.ref] += 1
+    rows, attrs = [], []
+    for s in SOURCES.values():
+        rows.append([f"<code>{esc(s.id)}</code>", esc(s.kind), esc(s.title),
+                     ext_link(s.url) if s.url else "–", (str(uses[s.id]), uses[s.id])])
+        attrs.append(f'id="{esc(s.id)}"')
+    return front("Sources") + h1("Sources") + block(
+        "<p>Every number cites one of these. The seed surveys are the five documents the catalog "
+        "was first transcribed from; <code>paper</code> is the paper an entry describes.</p>"
+        + table([("Id", "text"), ("Kind", "text"), ("Title", "text"), ("Link", "text"),
+                 ("Citations", "num")], rows, "", attrs))
+
+
+def _paper_list(page: str, papers) -> str:
+    items = "".join(f"<li>{paper_link(page, p)} ({p.year}{', ' + esc(p.venue) if p.venue else ''})</li>"
+                    for p in sorted(papers, key=lambda p: (-p.year, p.title.lower())))
+    return f"<ul>{items}</ul>" if items else "<p>None in the catalog yet.</p>"
+
+
+def years_page(data: D.SiteData) -> str:
+    page = "browse/years.md"
+    md = front("Papers by year") + h1("Papers by year")
+    by_year = defaultdict(list)
+    for p in data.papers:
+        by_year[p.year].append(p)
+    for y in sorted(by_year, reverse=True):
+        md += f"\n## {y}\n" + block(_paper_list(page, by_year[y]))
+    return md
+
+
+def tags_page(data: D.SiteData) -> str:
+    page = "browse/tags.md"
+    md = front("Papers by tag") + h1("Papers by tag")
+    used = [t for t in TAGS if any(t in p.tags for p in data.papers)]
+    md += block("<p>" + " · ".join(f'<a href="#tag-{t}">{esc(t)}</a>' for t in used) + "</p>")
+    for t in used:
+        md += f"\n## {t} {{#tag-{t}}}\n" + block(
+            f"<p>{esc(TAGS[t])}</p>" + _paper_list(page, [p for p in data.papers if t in p.tags]))
+    return md
+
+
+def tag_page(data: D.SiteData, slug: str, title: str, tags: set[str], intro: str) -> str:
+    page = f"browse/{slug}.md"
+    papers = [p for p in data.papers if tags & set(p.tags)]
+    md = front(title) + h1(title) + block(f"<p>{esc(intro)}</p>")
+    if slug != "real-time":
+        return md + block(_paper_list(page, papers))
+    rows = []
+    for p in papers:
+        for m in p.models:
+            cl = {q: D.claims(data, m.id, q) for q in ("params", "latency", "fps")}
+            best = max((r.value for r in p.results if r.model == m.id and r.dataset == "cityscapes"
+                        and r.metric == "miou"), default=None)
+            meas = D.measured(data, m.id)
+            rows.append([
+                esc(m.name), paper_link(page, p), (str(p.year), p.year),
+                (D.fmt_claim(best), best) if best is not None else ("–", -1),
+                *[("; ".join(f"{D.fmt_claim(c.value)} {esc(c.unit)}"
+                             + (f" ({esc(c.hardware)})" if c.hardware else "") for c in cl[q]) or "–",
+                   cl[q][0].base_value() if cl[q] else -1) for q in ("params", "latency", "fps")],
+                (f"{meas['latency_ms']:.1f} ms" if "latency_ms" in meas else "–",
+                 meas.get("latency_ms", -1))])
+    return md + block(table(
+        [("Model", "text"), ("Paper", "text"), ("Year", "num"), ("Cityscapes mIoU (claimed)", "num"),
+         ("Params (claimed)", "num"), ("Latency (claimed)", "num"), ("FPS (claimed)", "num"),
+         ("Latency (our run)", "num")], rows) if rows else "<p>None in the catalog yet.</p>")
+
+
+BROWSE = [
+    ("real-time", "Real-time and lightweight models", {"real-time", "lightweight"},
+     "Models designed for real-time inference or small budgets, with their speed claims. "
+     "Claimed speeds come from different hardware and input sizes; see each paper for conditions."),
+    ("loss-functions", "Loss functions", {"loss-function"},
+     "Papers that propose or study a loss function for segmentation."),
+    ("surveys", "Surveys", {"survey"}, "Reviews and surveys of semantic segmentation."),
+]
+
+
+# --- home page pieces (replace markers in docs/index.md) ------------------------------------
+
+def home_stats(data: D.SiteData) -> str:
+    rows = D.claim_rows(data)
+    c = D.verdict_counts(rows)
+    n_res = sum(len(p.results) for p in data.papers)
+    n_eff = sum(len(p.efficiency) for p in data.papers)
+    items = [("papers", len(data.papers), "papers/index.md"), ("results", n_res, "leaderboards/index.md"),
+             ("efficiency claims", n_eff, "verification.md"), ("verified", c["verified"], "verification.md"),
+             ("unit (MAC/FLOP)", c["unit"], "verification.md"), ("mismatched", c["mismatch"], "verification.md"),
+             ("unverified", c["unverified"], "verification.md"),
+             ("conflicts", len(data.conflicts), "conflicts.md")]
+    cells = "".join(f'<a class="sa-stat" href="{esc(rel("index.md", target))}"><strong>{n}</strong>'
+                    f"<span>{esc(label)}</span></a>" for label, n, target in items)
+    return block(f'<div class="sa-stats">{cells}</div>')
+
+
+def home_latest(data: D.SiteData, n: int = 8) -> str:
+    latest = sorted(data.papers, key=lambda p: (-p.year, p.title.lower()))[:n]
+    return block(_paper_list("index.md", latest))
+
+
+def home_boards(data: D.SiteData) -> str:
+    items = "".join(f"<li>{a(rel('index.md', b.page), b.title)} ({len(b.rows)} results)</li>"
+                    for b in data.boards)
+    return block(f"<ul>{items}</ul>" if items else "<p>No results yet.</p>")
+
+
+ACCURACY_STUB = (front("Accuracy") + h1("Accuracy")
+                 + "The accuracy report (mIoU re-measured by the bench) is not written yet.\n")

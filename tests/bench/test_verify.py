@@ -1,0 +1,155 @@
+"""Verdict logic on synthetic claims: every verdict, bounds, rounding, units, conditions.
+
+The claims here are test fixtures, not catalog entries; `torchvision` is cited because the
+param/ops figures of fcn_resnet50 used below are its weights' metadata (35,322,218; 152.717).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from catalog.schema import Efficiency, Result
+from bench.verify import TOLERANCES, half_unit, same_hardware, verify_efficiency, verify_result
+
+SRC = [{"ref": "torchvision"}]
+ENV = {"device_name": "NVIDIA GeForce GTX TITAN X", "cpu": "x", "threads": 2}
+
+
+def eff(**kw) -> Efficiency:
+    return Efficiency(model="m", sources=SRC, **kw)
+
+
+def measured(**over) -> dict:
+    m = {
+        "params": {"total": 35_322_218, "scope": "s"},
+        "flops_by_size": {(520, 520): {"gmacs": 152.717, "gflops": 305.434, "fvcore_gmacs": 153.0},
+                          (256, 256): {"gmacs": 37.0, "gflops": 74.0, "fvcore_gmacs": None}},
+        "latency": {"median_ms": 100.0, "throughput_ips": 10.0},
+        "memory": {"peak_mb": 900.0, "kind": "cpu_rss_peak"},
+        "env": ENV, "input_size": (520, 520), "batch": 1, "precision": "fp32", "miou": None,
+    }
+    m.update(over)
+    return m
+
+
+def verdict(claim, m=None) -> str:
+    return verify_efficiency(claim, m or measured())["verdict"]
+
+
+def test_half_unit():
+    assert [half_unit(v) for v in (134.0, 0.75, 1.5, 35322218.0)] == [0.5, 0.005, 0.05, 0.5]
+
+
+@pytest.mark.parametrize("value,unit,bound,expected", [
+    (35.3, "M", "=", "verified"),          # 35.32 within 1% and rounds to 35.3
+    (35, "M", "~", "verified"),            # 0.9% off, "~" allows 2%
+    (34, "M", "=", "mismatch"),            # 3.9% off
+    (36, "M", "<", "verified"),            # under the bound
+    (30, "M", "<", "mismatch"),
+    (40, "M", ">", "mismatch"),
+    (35_322_218, "count", "=", "verified"),
+    (35.5, "M", "=", "verified"),          # 0.5% off: within 1%
+    (35.9, "M", "=", "mismatch"),          # 1.6% off; rounding of 35.9 is ±0.05M
+])
+def test_params(value, unit, bound, expected):
+    assert verdict(eff(quantity="params", value=value, unit=unit, bound=bound)) == expected
+
+
+def test_params_rounding_beats_relative():
+    # "0.4M" stands for 0.35M..0.45M (±12.5%), far looser than 1%: 0.36M rounds to 0.4M
+    m = measured(params={"total": 360_000, "scope": "s"})
+    assert verdict(eff(quantity="params", value=0.4, unit="M"), m) == "verified"
+    assert verdict(eff(quantity="params", value=0.40, unit="M"), m) == "verified"  # same float
+    m = measured(params={"total": 340_000, "scope": "s"})
+    assert verdict(eff(quantity="params", value=0.4, unit="M"), m) == "mismatch"
+
+
+def test_flops_verified_unit_mismatch_and_size():
+    # torchvision prints 152.717 "GFLOPS"; it is a multiply-add count: as a flops claim -> unit
+    v = verify_efficiency(eff(quantity="flops", value=152.717, unit="G", input_size="520x520"),
+                          measured())
+    assert v["verdict"] == "unit" and v["measured"] == 152.717
+    assert "MACs" in v["note"]
+    assert verdict(eff(quantity="macs", value=152.717, unit="G", input_size="520x520")) == "verified"
+    assert verdict(eff(quantity="macs", value=305.4, unit="G", input_size="520x520")) == "unit"
+    assert verdict(eff(quantity="macs", value=170, unit="G", input_size="520x520")) == "mismatch"
+    assert verdict(eff(quantity="macs", value=160, unit="G", input_size="520x520")) == "verified"  # 4.8%
+    # re-measured at the claim's own size
+    assert verdict(eff(quantity="flops", value=74, unit="G", input_size="256x256")) == "verified"
+    # fvcore's count can verify too
+    v = verify_efficiency(eff(quantity="macs", value=153.0, unit="G", input_size="520x520"),
+                          measured(flops_by_size={(520, 520): {"gmacs": 140.0, "gflops": 280.0,
+                                                               "fvcore_gmacs": 153.0}}))
+    assert v["verdict"] == "verified" and "fvcore" in v["note"]
+
+
+def test_flops_without_input_size_not_comparable():
+    v = verify_efficiency(eff(quantity="flops", value=305.4, unit="G"), measured())
+    assert v["verdict"] == "not-comparable"
+    assert "no input size" in v["note"] and "152.717 GMACs" in v["note"]
+
+
+def test_flops_unmeasured_size():
+    assert verdict(eff(quantity="macs", value=1, unit="G", input_size="1024x2048")) == "unmeasured"
+
+
+def test_latency_and_fps():
+    ok = dict(hardware="Titan X", input_size="520x520")
+    assert verdict(eff(quantity="latency", value=105, unit="ms", **ok)) == "verified"
+    assert verdict(eff(quantity="latency", value=0.105, unit="s", **ok)) == "verified"
+    assert verdict(eff(quantity="latency", value=120, unit="ms", **ok)) == "mismatch"
+    assert verdict(eff(quantity="fps", value=10.5, unit="fps", **ok)) == "verified"
+    v = verify_efficiency(eff(quantity="latency", value=100, unit="ms", hardware="Titan Xp",
+                              input_size="520x520"), measured())
+    assert v["verdict"] == "not-comparable"
+    assert "claimed on Titan Xp" in v["note"] and "100 ms median" in v["note"]
+    assert verdict(eff(quantity="fps", value=10, unit="fps", hardware="Titan X")) == "not-comparable"
+    assert verdict(eff(quantity="fps", value=10, unit="fps", input_size="520x520")) == "not-comparable"
+    assert verdict(eff(quantity="latency", value=100, unit="ms", batch_size=8, **ok)) == "not-comparable"
+    assert verdict(eff(quantity="latency", value=100, unit="ms", precision="fp16", **ok)) == "not-comparable"
+    assert verdict(eff(quantity="latency", value=100, unit="ms", **ok),
+                   measured(latency=None)) == "unmeasured"
+
+
+def test_memory_unmeasured():
+    v = verify_efficiency(eff(quantity="memory", value=1, unit="GB"), measured())
+    assert v["verdict"] == "unmeasured" and "900 MB" in v["note"]
+
+
+def test_same_hardware():
+    assert same_hardware("V100", "Tesla V100-SXM2-16GB")
+    assert same_hardware("GTX 1080Ti", "NVIDIA GeForce GTX 1080 Ti")
+    assert not same_hardware("Titan X", "NVIDIA TITAN Xp")
+    assert not same_hardware(None, "NVIDIA TITAN X")
+
+
+def res(**kw) -> Result:
+    base = dict(model="m", dataset="voc2012", split="val", value=62.2, sources=SRC)
+    base.update(kw)
+    return Result(**base)
+
+
+MIOU = {"dataset": "voc2012", "split": "val", "protocol": "whole", "flip": False,
+        "scales": [1.0], "num_images": 3, "miou": 62.5, "pixel_acc": 90.0,
+        "weights": {"path": "w.pth"}}
+
+
+def test_accuracy_verdicts():
+    assert verify_result(res(), None)["verdict"] == "unmeasured"
+    assert verify_result(res(), MIOU)["verdict"] == "verified"              # 0.3 points
+    assert verify_result(res(value=61.6), MIOU)["verdict"] == "mismatch"    # 0.9 points
+    assert verify_result(res(split="test"), MIOU)["verdict"] == "unmeasured"
+    assert verify_result(res(metric="pixel-acc", value=90.2), MIOU)["verdict"] == "verified"
+    assert verify_result(res(metric="iiou"), MIOU)["verdict"] == "unmeasured"
+    assert verify_result(res(setting={"crf": True}), MIOU)["verdict"] == "not-comparable"
+    assert verify_result(res(setting={"multi_scale": True}), MIOU)["verdict"] == "not-comparable"
+    assert verify_result(res(setting={"flip": True}), MIOU)["verdict"] == "not-comparable"
+    no_weights = dict(MIOU, weights={"path": None})
+    assert verify_result(res(), no_weights)["verdict"] == "unmeasured"
+
+
+def test_tolerances_printed():
+    v = verify_efficiency(eff(quantity="params", value=35, unit="M", bound="~"), measured())
+    assert v["tolerance"] == "±2% or the claim's rounding"
+    assert TOLERANCES["accuracy"].describe() == "±0.5 points"
+    assert v["sources"] == ["torchvision"]
