@@ -91,8 +91,9 @@ def score_folders(pred_dir: Path, gt_dir: Path, num_classes: int, ignore_index: 
                                  f"{p.shape[1]}x{p.shape[0]}, ground truth {gts[name]} is "
                                  f"{g.shape[1]}x{g.shape[0]} (WxH); labels are never resized")
         try:
-            return cm.counts(torch.from_numpy(p.astype(np.int64, copy=False)),
-                             torch.from_numpy(g.astype(np.int64, copy=False)))
+            if p.dtype != np.uint8 or g.dtype != np.uint8:  # 16-bit PNGs: general path
+                p, g = p.astype(np.int64), g.astype(np.int64)
+            return cm.counts(torch.from_numpy(p), torch.from_numpy(g))
         except ValueError as exc:
             raise MiouInputError(f"{gts[name]}: {exc}") from exc
 

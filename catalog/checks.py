@@ -110,6 +110,7 @@ class Side:
     paper: str
     location: str
     line: int
+    detail: str = ""              # split and settings, for results
 
 
 @dataclass
@@ -134,7 +135,8 @@ class Conflict:
         for s in self.sides:
             unit = f" {s.unit}" if s.unit else ""
             bound = "" if s.bound == "=" else f"{s.bound} "
-            lines.append(f"    {bound}{_fmt(s.value)}{unit}  <- {', '.join(s.sources)}  "
+            detail = f" [{s.detail}]" if s.detail else ""
+            lines.append(f"    {bound}{_fmt(s.value)}{unit}{detail}  <- {', '.join(s.sources)}  "
                          f"({s.location}, line {s.line})")
         return "\n".join(lines)
 
@@ -176,24 +178,31 @@ def find_conflicts(cat: Catalog, where: SourceMap | None = None) -> list[Conflic
     w = _where(where)
     out: list[Conflict] = []
 
-    # Accuracy: same model, dataset, split, metric and equal settings, different values.
-    groups: dict[tuple, dict[float, Side]] = defaultdict(dict)
+    # Accuracy: same model, dataset and metric, different values, and splits and settings that
+    # could be the same experiment: equal, or left unstated (None / 'unspecified') by one side.
+    groups: dict[tuple, dict[tuple, Side]] = defaultdict(dict)
     for i, p in enumerate(cat.papers):
         for j, r in enumerate(p.results):
-            key = (r.model, r.dataset, r.split, r.metric, r.setting.key())
-            side = groups[key].get(r.value)
+            cond = (r.split, r.setting.key(), r.value)
+            side = groups[(r.model, r.dataset, r.metric)].get(cond)
             if side is None:
-                groups[key][r.value] = Side(r.value, None, "=", _refs(r.sources), p.id,
-                                            w.location((i, "results", j)),
-                                            w.line((i, "results", j, "value")))
-            else:  # equal value stated twice (another paper): merge its sources
+                groups[(r.model, r.dataset, r.metric)][cond] = Side(
+                    r.value, None, "=", _refs(r.sources), p.id, w.location((i, "results", j)),
+                    w.line((i, "results", j, "value")),
+                    detail=f"{r.split}{_setting_words(r.setting.key())}")
+            else:  # the same number stated twice: merge its sources
                 side.sources += [s for s in _refs(r.sources) if s not in side.sources]
-    for (model, dataset, split, metric, skey), sides in groups.items():
-        if len(sides) > 1:
-            setting = _setting_words(skey)
-            out.append(Conflict("result", model,
-                                f"{model}: {metric} on {dataset} {split}{setting}",
-                                sorted(sides.values(), key=lambda s: s.line)))
+    for (model, dataset, metric), sides in groups.items():
+        conds = list(sides)
+        clash = {k for a in range(len(conds)) for b in range(a + 1, len(conds))
+                 if conds[a][2] != conds[b][2] and _compatible(conds[a], conds[b]) for k in (a, b)}
+        if clash:
+            involved = [conds[k] for k in sorted(clash)]
+            same = len({(c[0], c[1]) for c in involved}) == 1
+            detail = (f" {involved[0][0]}{_setting_words(involved[0][1])}" if same
+                      else " (settings compatible: one source leaves some unstated)")
+            out.append(Conflict("result", model, f"{model}: {metric} on {dataset}{detail}",
+                                sorted((sides[c] for c in involved), key=lambda s: s.line)))
 
     # Efficiency: same model, quantity and conditions; base values disagree beyond rounding.
     eff: dict[tuple, list[tuple[Efficiency, Side]]] = defaultdict(list)
@@ -219,6 +228,15 @@ def find_conflicts(cat: Catalog, where: SourceMap | None = None) -> list[Conflic
             out.append(Conflict("erratum", None, f"{p.id}: wrong {er.field} in a source",
                                 [side], stated=er.stated, correct=er.correct))
     return out
+
+
+def _compatible(a: tuple, b: tuple) -> bool:
+    """Could (split, setting key, value) a and b describe the same experiment?"""
+    split_ok = a[0] == b[0] or "unspecified" in (a[0], b[0])
+    extra_a, *rest_a = a[1]
+    extra_b, *rest_b = b[1]
+    return split_ok and extra_a == extra_b and all(
+        x is None or y is None or x == y for x, y in zip(rest_a, rest_b))
 
 
 def _setting_words(key: tuple) -> str:

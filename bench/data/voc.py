@@ -57,7 +57,7 @@ def voc_colormap(n: int = 256) -> np.ndarray:
 def rgb_to_index(rgb: np.ndarray, path: Path) -> np.ndarray:
     """Map an RGB VOC label image to indices 0..20 and 255 (border)."""
     cmap = voc_colormap()
-    keys = {tuple(cmap[i]): i for i in [*range(len(VOC_CLASSES)), 255]}
+    keys = {tuple(int(v) for v in cmap[i]): i for i in [*range(len(VOC_CLASSES)), 255]}
     code = (rgb[..., 0].astype(np.int64) << 16) | (rgb[..., 1].astype(np.int64) << 8) | rgb[..., 2]
     out = np.full(code.shape, -1, dtype=np.int64)
     for (r, g, b), idx in keys.items():

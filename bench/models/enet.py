@@ -15,8 +15,8 @@ Followed module by module: e-lab/ENet-training, `train/models/encoder.lua` and
 - The encoder's 1x1 classifier (encoder.lua, used only when pre-training the encoder alone) is
   removed by decoder.lua, so it is not built here.
 Deviation: BN eps 1e-3 as in the Torch code; random init. num_classes 19 (Cityscapes train
-ids); the Torch code trains with 20 (19 + "unlabeled" with weight 0): +17 params in the
-last layer at 20 classes.
+ids); the Torch code trains with 20 (19 + "unlabeled" with weight 0): +65 params in the
+last 2x2 transposed conv at 20 classes.
 """
 
 from __future__ import annotations

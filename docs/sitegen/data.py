@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import json
 import os
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from catalog.checks import Conflict, find_conflicts
 from catalog.datasets import DATASETS
 from catalog.load import load_catalog
 from catalog.schema import Catalog, Efficiency, Paper, Result
@@ -58,7 +58,7 @@ class SiteData:
     catalog: Catalog
     runs: dict[str, dict]  # catalog model id -> latest successful run record
     boards: list[Board]
-    conflicts: list[dict]
+    conflicts: list[Conflict]  # catalog.checks.find_conflicts: results, efficiency, errata
 
     @property
     def papers(self) -> list[Paper]:
@@ -101,28 +101,21 @@ def load_runs(path: Path) -> dict[str, dict]:
     return runs
 
 
-def conflict_groups(cat: Catalog) -> list[dict]:
-    """Same model, dataset, split, metric and settings, different values.
-
-    A simple local rule (catalog/checks.py may offer a richer one; see report).
-    """
-    groups: dict[tuple, list[tuple[Paper, Result]]] = defaultdict(list)
-    for p in cat.papers:
-        for r in p.results:
-            groups[(r.model, r.dataset, r.split, r.metric, r.setting.key())].append((p, r))
-    out = []
-    for (model, dataset, split, metric, _), items in groups.items():
-        if len({r.value for _, r in items}) > 1:
-            out.append({"model": model, "dataset": dataset, "split": split, "metric": metric,
-                        "items": items})
-    return out
+def _result_conflict_values(conflicts: list[Conflict], r: Result) -> list[float]:
+    """Other values stated for the same claim, per catalog.checks.find_conflicts."""
+    head = f"{r.model}: {r.metric} on {r.dataset} {r.split}"
+    for c in conflicts:
+        if c.kind != "result" or c.model != r.model:
+            continue
+        if not (c.subject == head or c.subject.startswith(head + " [")):
+            continue
+        values = [s.value for s in c.sides]
+        if r.value in values:  # equal values from several papers are merged into one side
+            return sorted(v for v in values if v != r.value)
+    return []
 
 
-def build_boards(cat: Catalog, conflicts: list[dict]) -> list[Board]:
-    clash: dict[int, list[float]] = {}
-    for g in conflicts:
-        for _, r in g["items"]:
-            clash[id(r)] = sorted({o.value for _, o in g["items"] if o.value != r.value})
+def build_boards(cat: Catalog, conflicts: list[Conflict]) -> list[Board]:
     by_key: dict[str, Board] = {}
     names = {m.id: m.name for p in cat.papers for m in p.models}
     owners = {m.id: p for p in cat.papers for m in p.models}
@@ -135,7 +128,7 @@ def build_boards(cat: Catalog, conflicts: list[dict]) -> list[Board]:
                 key, title = r.dataset, ds.name
             board = by_key.setdefault(key, Board(key, title, r.dataset))
             board.rows.append(Row(owners.get(r.model, p), r.model, names.get(r.model, r.model), r,
-                                  clash.get(id(r), [])))
+                                  _result_conflict_values(conflicts, r)))
     order = list(DATASETS)
     return sorted(by_key.values(), key=lambda b: (order.index(b.dataset), b.slug))
 
@@ -143,7 +136,7 @@ def build_boards(cat: Catalog, conflicts: list[dict]) -> list[Board]:
 def load(root: Path) -> SiteData:
     cat = load_catalog(catalog_path(root))
     runs = load_runs(results_dir(root))
-    conflicts = conflict_groups(cat)
+    conflicts = find_conflicts(cat)
     return SiteData(cat, runs, build_boards(cat, conflicts), conflicts)
 
 

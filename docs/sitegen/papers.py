@@ -5,33 +5,13 @@ from __future__ import annotations
 import re
 
 from catalog.datasets import DATASETS
+from catalog.export import bibtex_entry
 from catalog.schema import Paper
 
 from . import data as D
 from .common import (code_html, front, h1, paper_link, score_html, setting_badges,
                      sources_html)
 from .html import a, block, esc, ext_link, fmt_num, rel, table, verdict_badge
-
-_VENUE_CONF = re.compile(r"CVPR|ICCV|ECCV|NeurIPS|NIPS|ICLR|ICML|BMVC|WACV|AAAI|IJCAI|MICCAI|ACCV|"
-                         r"ICRA|IROS|Conference|Workshop", re.I)
-
-
-def bibtex(p: Paper) -> str:
-    def clean(s: str) -> str:  # one line, braces balanced by escaping them
-        return " ".join(str(s).split()).replace("{", r"\{").replace("}", r"\}")
-
-    kind, fields = "misc", [("title", "{" + clean(p.title) + "}")]
-    if p.authors:
-        fields.append(("author", " and ".join(clean(x) for x in p.authors)))
-    if p.venue:
-        kind = "inproceedings" if _VENUE_CONF.search(p.venue) else "article"
-        fields.append(("booktitle" if kind == "inproceedings" else "journal", clean(p.venue)))
-    fields.append(("year", str(p.year)))
-    if p.arxiv:
-        fields += [("eprint", p.arxiv), ("archivePrefix", "arXiv")]
-    body = ",\n".join(f"  {k} = {{{v}}}" for k, v in fields)
-    return f"@{kind}{{{p.id},\n{body}\n}}"
-
 
 def _fence(text: str) -> str:
     longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
@@ -102,7 +82,7 @@ def paper_page(data: D.SiteData, p: Paper) -> str:
         md += "\n## Errata\n" + block(errata_table([(p, e) for e in p.errata], page))
     if p.sources:
         md += "\n## Mentioned in\n" + block(f"<p>{sources_html(p.sources, page)}</p>")
-    bib = bibtex(p)
+    bib = bibtex_entry(p).strip()
     fence = _fence(bib)
     md += f"\n## BibTeX\n\n{fence}bibtex\n{bib}\n{fence}\n"
     return md

@@ -8,7 +8,7 @@ from catalog.sources import SOURCES
 from catalog.vocab import TAGS
 
 from . import data as D
-from .common import front, h1, paper_link, setting_badges, sources_html
+from .common import front, h1, paper_link
 from .html import a, block, esc, ext_link, rel, table
 from .papers import claims_table, errata_table
 
@@ -32,24 +32,39 @@ def verification_page(data: D.SiteData) -> str:
             + block(intro + claims_table(rows, page, with_paper=True)))
 
 
+def _side_sources(side, page: str) -> str:
+    """Side.sources are 'ref' or 'ref (where)' strings; seed refs link to the sources page."""
+    out = []
+    for text in side.sources:
+        ref = text.split(" (")[0]
+        src = SOURCES.get(ref)
+        out.append(a(rel(page, "sources.md", ref), text, src.title) if src and src.kind == "seed"
+                   else esc(text))
+    return "; ".join(out)
+
+
+def disagreements(data: D.SiteData) -> list:
+    return [c for c in data.conflicts if c.kind != "erratum"]
+
+
 def conflicts_page(data: D.SiteData) -> str:
     page = "conflicts.md"
     md = front("Conflicts and errata") + h1("Conflicts and errata")
-    md += block("<p>Two numbers conflict when they describe the same model, dataset, split, "
-                "metric and settings but differ. Both are kept, each with its source.</p>")
+    md += block("<p>Two numbers conflict when they describe the same model and the same "
+                "conditions (dataset, split, metric and settings for a score; quantity, input size, "
+                "hardware, precision and batch for an efficiency claim) but disagree beyond rounding. "
+                "Both are kept, each with its source (rule: <code>catalog.checks.find_conflicts</code>, "
+                "also printed by <code>catalog conflicts</code>).</p>")
     md += "\n## Conflicting numbers\n"
     rows = []
-    for g in data.conflicts:
-        p0 = g["items"][0][0]
-        owner = data.owner(g["model"], p0)
-        values = "<br>".join(f"{D.fmt_claim(r.value)} – {sources_html(r.sources, page)}"
-                             for _, r in g["items"])
-        rows.append([paper_link(page, owner), esc(data.model_name(g["model"])), esc(g["dataset"]),
-                     esc(g["split"]), esc(g["metric"]), setting_badges(g["items"][0][1]) or "none stated",
-                     values])
-    md += block(table([("Paper", "text"), ("Model", "text"), ("Dataset", "text"), ("Split", "text"),
-                       ("Metric", "text"), ("Settings", "text"), ("Values and sources", "text")], rows)
-                if rows else "<p>No conflicts.</p>")
+    for c in disagreements(data):
+        owner = data.owner(c.model, None) if c.model else None
+        sides = "<br>".join(
+            f"{'' if s.bound == '=' else esc(s.bound)}{D.fmt_claim(s.value)}"
+            f"{' ' + esc(s.unit) if s.unit else ''} – {_side_sources(s, page)}" for s in c.sides)
+        rows.append([paper_link(page, owner) if owner else "–", esc(c.kind), esc(c.subject), sides])
+    md += block(table([("Paper", "text"), ("Kind", "text"), ("Claim", "text"),
+                       ("Values and sources", "text")], rows) if rows else "<p>No conflicts.</p>")
     errata = [(p, e) for p in data.papers for e in p.errata]
     md += "\n## Errata\n" + block(
         "<p>Facts a source states wrongly (titles, years, code links), kept visible.</p>"
@@ -153,7 +168,7 @@ def home_stats(data: D.SiteData) -> str:
              ("efficiency claims", n_eff, "verification.md"), ("verified", c["verified"], "verification.md"),
              ("unit (MAC/FLOP)", c["unit"], "verification.md"), ("mismatched", c["mismatch"], "verification.md"),
              ("unverified", c["unverified"], "verification.md"),
-             ("conflicts", len(data.conflicts), "conflicts.md")]
+             ("conflicts", len(disagreements(data)), "conflicts.md")]
     cells = "".join(f'<a class="sa-stat" href="{esc(rel("index.md", target))}"><strong>{n}</strong>'
                     f"<span>{esc(label)}</span></a>" for label, n, target in items)
     return block(f'<div class="sa-stats">{cells}</div>')

@@ -85,8 +85,8 @@ def test_cli_conflicts_text_and_json(write, runner):
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[:3] == [
         "[result] fcn8s: miou on voc2012 test",
-        "    62.2  <- paper (Table 3), 001_48835b735b05f6a6  (fcn.results[0], line 8)",
-        "    67.2  <- voc-leaderboard  (fcn.results[1], line 9)",
+        "    62.2 [test]  <- paper (Table 3), 001_48835b735b05f6a6  (fcn.results[0], line 8)",
+        "    67.2 [test]  <- voc-leaderboard  (fcn.results[1], line 9)",
     ]
     assert result.stdout.splitlines()[-1] == "4 conflict(s): 2 efficiency, 1 erratum, 1 result"
 
@@ -96,6 +96,7 @@ def test_cli_conflicts_text_and_json(write, runner):
     assert [c["kind"] for c in data] == ["result", "efficiency", "efficiency", "erratum"]
     assert data[0]["sides"][1] == {"value": 67.2, "unit": None, "bound": "=",
                                    "sources": ["voc-leaderboard"], "paper": "fcn",
-                                   "location": "fcn.results[1]", "line": 9}
+                                   "location": "fcn.results[1]", "line": 9,
+                                   "detail": "test"}
     assert data[3]["correct"] == "Fully Convolutional Networks for Semantic Segmentation"
     assert data[3]["sides"][0]["value"] is None
