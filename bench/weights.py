@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+import re
 from pathlib import Path
 
 import torch
@@ -53,11 +54,17 @@ def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
         try:
             obj = torch.load(path, map_location="cpu", weights_only=True)
         except pickle.UnpicklingError as exc:
+            msg = str(exc)
+            detail = re.search(r"WeightsUnpickler error:\s*(.+?)(?:\. Please use|\n\n|$)", msg, re.S)
+            detail = " ".join(detail.group(1).split()) if detail else msg.splitlines()[0]
+            if "Unsupported global" not in msg:
+                raise WeightsError(f"{path}: cannot be read as a PyTorch checkpoint "
+                                   f"({detail})") from exc
             raise WeightsError(
-                f"{path}: refused: the file is a pickle that needs arbitrary Python objects, "
+                f"{path}: refused: the pickle needs Python objects beyond tensors ({detail}), "
                 f"which torch.load(weights_only=True) does not execute. Re-save only the "
                 f"tensors, e.g. torch.save(model.state_dict(), 'clean.pth'), or convert to "
-                f".safetensors. ({str(exc).splitlines()[0]})") from exc
+                f".safetensors.") from exc
         except Exception as exc:
             raise WeightsError(f"{path}: cannot be read as a PyTorch checkpoint ({exc})") from exc
     return _unwrap(obj, path)

@@ -28,9 +28,9 @@ def _upsample_to(x: torch.Tensor, size) -> torch.Tensor:
 class DeepLabLargeFOV(nn.Module):
     """DeepLab-LargeFOV (Chen et al., ICLR 2015), VGG-16, output stride 8.
 
-    Followed: the authors' Caffe prototxt (liangchiehchen.com/projects/DeepLab-LargeFOV.html,
-    deeplab-public `exper/voc12/config/DeepLab-LargeFOV/train.prototxt`), as ported layer by
-    layer in DrSleep/tensorflow-deeplab-lfov (deeplab_lfov/model.py, whose header lists:
+    Followed: the authors' Caffe prototxt (http://www.cs.jhu.edu/~alanlab/ccvl/DeepLab-LargeFOV/
+    train.prototxt, the URL fetched by mitmul/deeplab-public-ver2 deeplab/download.sh), as ported
+    layer by layer in DrSleep/tensorflow-deeplab-lfov (deeplab_lfov/model.py, whose header lists:
     3x3/s2 max pools after conv1-3, 3x3/s1 max pool after conv4, conv5 with dilation 2, a 3x3/s1
     max pool and a 3x3/s1 average pool after conv5, fc6 3x3 dilation 12 with 1024 channels, fc7
     1x1 1024, fc8 1x1 classes). Pools use Caffe's ceil rounding. Dropout 0.5 after fc6 and fc7.
@@ -106,8 +106,8 @@ def _resnet_features(net: nn.Module, x: torch.Tensor) -> torch.Tensor:
 class DeepLabV2(nn.Module):
     """DeepLab v2 (Chen et al., TPAMI 2017), ResNet-101, ASPP-L, output stride 8.
 
-    Followed: deeplab-public-ver2 `exper/voc12/config/deeplab_largeFOV`/ResNet-101 prototxts
-    (bitbucket.org/aquariusjay/deeplab-public-ver2), as ported in
+    Followed: the DeepLab-v2 ResNet-101 Caffe model released with deeplab-public-ver2
+    (bitbucket.org/aquariusjay/deeplab-public-ver2), as converted layer by layer in
     DrSleep/tensorflow-deeplab-resnet deeplab_resnet/model.py: res4 dilation 2, res5 dilation 4,
     classifier = four 3x3 convs 2048->classes (with bias) at rates 6, 12, 18, 24, summed.
     Deviations: BatchNorm modules instead of Caffe's frozen BN+Scale (same parameter count);

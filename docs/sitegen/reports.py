@@ -36,10 +36,13 @@ def _side_sources(side, page: str) -> str:
     """Side.sources are 'ref' or 'ref (where)' strings; seed refs link to the sources page."""
     out = []
     for text in side.sources:
-        ref = text.split(" (")[0]
+        ref, _, where = text.partition(" (")
         src = SOURCES.get(ref)
-        out.append(a(rel(page, "sources.md", ref), text, src.title) if src and src.kind == "seed"
-                   else esc(text))
+        if src and src.kind == "seed":
+            out.append(a(rel(page, "sources.md", ref), f"seed {ref[:3]}", src.title)
+                       + (f" ({esc(where)}" if where else ""))
+        else:
+            out.append(esc(text))
     return "; ".join(out)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -143,8 +144,8 @@ def test_sweep_resumes_after_interruption(tmp_path, monkeypatch):
     import bench.cli as C
     from bench.models.registry import all_specs
 
-    specs = {k: v for k, v in all_specs().items() if k == SMALL_KEY}
-    specs["second"] = specs[SMALL_KEY]
+    first = all_specs()[SMALL_KEY]
+    specs = {SMALL_KEY: first, "second": dataclasses.replace(first, key="second")}
     monkeypatch.setattr(C, "all_specs", lambda: specs)
     calls = []
     real = C.measure_model
@@ -168,3 +169,4 @@ def test_sweep_resumes_after_interruption(tmp_path, monkeypatch):
     assert [s["model"] for s in json.loads(r.stdout)["sweep"]] == ["second"]
     assert not (tmp_path / ".sweep-state.json").exists()
     assert len(json.loads((tmp_path / f"{SMALL_KEY}.json").read_text())["runs"]) == 1
+    assert len(json.loads((tmp_path / "second.json").read_text())["runs"]) == 1

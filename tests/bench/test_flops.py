@@ -42,15 +42,26 @@ def test_fvcore_failure_is_recorded(tiny, monkeypatch):
 
 @pytest.mark.parametrize("name", list(TV_MODELS))
 def test_torchvision_ops_ground_truth(name):
-    x = torch.randn(1, 3, 520, 520)
+    x = torch.randn(1, 3, 520, 520, device="meta")  # shapes are all FlopCounterMode needs
     conv_macs = flopcounter(tv_model(name), x)["conv_flops"] / 2 / 1e9
     assert round(conv_macs, 3) == tv_meta(name)["_ops"]
+
+
+def test_meta_count_equals_real_count():
+    """count_flops counts on meta tensors; a real forward gives the same figures."""
+    model = tv_model("lraspp_mobilenet_v3_large", "cpu")
+    r = count_flops(model, (520, 520), fvcore=False)
+    assert r["counted_on"] == "meta"
+    real = flopcounter(model, torch.randn(1, 3, 520, 520))
+    assert r["gflops"] == round(real["flops"] / 1e9, 9)
+    assert round(r["conv_gmacs"], 3) == 2.086
+    assert set(r["skipped"]["flopcounter"]) == set(real["skipped"])
 
 
 def test_fvcore_conv_matches_ops():
     """fvcore's `conv` entry equals the same ground truth (small model only: tracing is slow)."""
     from bench.measure.flops import fvcore_count
 
-    fv = fvcore_count(tv_model("lraspp_mobilenet_v3_large"), torch.randn(1, 3, 520, 520))
+    fv = fvcore_count(tv_model("lraspp_mobilenet_v3_large", "cpu"), torch.randn(1, 3, 520, 520))
     assert round(fv["by_op"]["conv"] / 1e9, 3) == 2.086
     assert "aten::hardswish_" in fv["skipped"]
