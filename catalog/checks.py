@@ -121,6 +121,8 @@ class Conflict:
     sides: list[Side] = field(default_factory=list)
     stated: str | None = None     # erratum only
     correct: str | None = None    # erratum only
+    dataset: str | None = None    # result only
+    metric: str | None = None     # result only
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -202,7 +204,8 @@ def find_conflicts(cat: Catalog, where: SourceMap | None = None) -> list[Conflic
             detail = (f" {involved[0][0]}{_setting_words(involved[0][1])}" if same
                       else " (settings compatible: one source leaves some unstated)")
             out.append(Conflict("result", model, f"{model}: {metric} on {dataset}{detail}",
-                                sorted((sides[c] for c in involved), key=lambda s: s.line)))
+                                sorted((sides[c] for c in involved), key=lambda s: s.line),
+                                dataset=dataset, metric=metric))
 
     # Efficiency: same model, quantity and conditions; base values disagree beyond rounding.
     eff: dict[tuple, list[tuple[Efficiency, Side]]] = defaultdict(list)

@@ -103,11 +103,8 @@ def load_runs(path: Path) -> dict[str, dict]:
 
 def _result_conflict_values(conflicts: list[Conflict], r: Result) -> list[float]:
     """Other values stated for the same claim, per catalog.checks.find_conflicts."""
-    head = f"{r.model}: {r.metric} on {r.dataset} {r.split}"
     for c in conflicts:
-        if c.kind != "result" or c.model != r.model:
-            continue
-        if not (c.subject == head or c.subject.startswith(head + " [")):
+        if (c.kind, c.model, c.dataset, c.metric) != ("result", r.model, r.dataset, r.metric):
             continue
         values = [s.value for s in c.sides]
         if r.value in values:  # equal values from several papers are merged into one side

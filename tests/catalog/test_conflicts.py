@@ -98,5 +98,6 @@ def test_cli_conflicts_text_and_json(write, runner):
                                    "sources": ["voc-leaderboard"], "paper": "fcn",
                                    "location": "fcn.results[1]", "line": 9,
                                    "detail": "test"}
+    assert (data[0]["dataset"], data[0]["metric"]) == ("voc2012", "miou")
     assert data[3]["correct"] == "Fully Convolutional Networks for Semantic Segmentation"
     assert data[3]["sides"][0]["value"] is None

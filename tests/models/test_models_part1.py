@@ -204,3 +204,19 @@ def test_fast_scnn_mmseg_fusion_variant() -> None:
     from bench.models.fast_scnn import FastSCNN
     # mmseg's FeatureFusionModule uses a dense 1x1 "dwconv": 128*128 - 128*9 more weights
     assert _count(FastSCNN(19, mmseg_fusion=True)) - PARAMS["fast-scnn"] == 128 * 128 - 128 * 9
+
+
+def test_espnetv2_flops_match_edgenets_model_zoo() -> None:
+    # EdgeNets model/segmentation/model_zoo/README.md: s=2.0, Cityscapes 1024x512, 2699.05
+    # "FLOPs (in million)" (multiply-adds). FlopCounterMode counts 2 per MAC; shapes only (meta).
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from bench.models.espnetv2 import ESPNetv2
+    with torch.device("meta"):
+        model, x = ESPNetv2(20).eval(), torch.empty(1, 3, 512, 1024)
+    counter = FlopCounterMode(display=False)
+    with counter, torch.no_grad():
+        model(x)
+    mmacs = counter.get_total_flops() / 2e6
+    assert mmacs == pytest.approx(2697.74296)          # ours, exact
+    assert mmacs == pytest.approx(2699.05, rel=1e-3)   # published, within 0.05%
