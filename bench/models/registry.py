@@ -47,6 +47,7 @@ class UnknownModel(KeyError):
 
 
 _REGISTRY: dict[str, ModelSpec] = {}
+_loaded = False
 
 
 def register(key: str, *, paper: str, num_classes: int, input_size: tuple[int, int],
@@ -68,16 +69,20 @@ def register(key: str, *, paper: str, num_classes: int, input_size: tuple[int, i
 
 
 def _load_families() -> None:
+    """Import every family module once (importing one family must not hide the others)."""
+    global _loaded
+    if _loaded:
+        return
     import bench.models as pkg
 
+    _loaded = True
     for info in pkgutil.iter_modules(pkg.__path__):
         if info.name not in {"registry"} and not info.name.startswith("_"):
             importlib.import_module(f"bench.models.{info.name}")
 
 
 def all_specs() -> dict[str, ModelSpec]:
-    if not _REGISTRY:
-        _load_families()
+    _load_families()
     return dict(sorted(_REGISTRY.items()))
 
 
