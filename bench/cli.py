@@ -170,8 +170,6 @@ def measure_model(spec: ModelSpec, opts: RunOptions, cat=None, say=lambda msg: N
 
     from bench.measure.env import collect_env
     from bench.measure.flops import count_flops
-    from bench.measure.latency import measure_latency
-    from bench.measure.memory import peak_memory
     from bench.measure.params import count_params
     from bench.verify import claim_input_sizes, verify_all
 
@@ -218,8 +216,7 @@ def measure_model(spec: ModelSpec, opts: RunOptions, cat=None, say=lambda msg: N
             weights_report = load_weights(model, opts.weights)
         else:
             weights_report = {"path": None, "sha256": None, "missing": [], "unexpected": []}
-        rec["latency"], rec["memory"] = _time_and_memory(model, size, opts, dev, say,
-                                                         measure_latency, peak_memory)
+        rec["latency"], rec["memory"] = _time_and_memory(model, size, opts, dev, say)
         if opts.data:
             from bench.accuracy import evaluate
 
@@ -248,10 +245,12 @@ def measure_model(spec: ModelSpec, opts: RunOptions, cat=None, say=lambda msg: N
     return rec
 
 
-def _time_and_memory(model, size, opts, dev, say, measure_latency, peak_memory):
+def _time_and_memory(model, size, opts: RunOptions, dev, say) -> tuple[dict | None, dict]:
+    """Latency (unless --no-latency) and the peak memory of those same forward passes."""
     import torch
 
-    from bench.measure.latency import autocast_context, make_input, prepare
+    from bench.measure.latency import autocast_context, make_input, measure_latency, prepare
+    from bench.measure.memory import peak_memory
 
     cuda = dev.type == "cuda"
     with peak_memory(dev) as mem:
@@ -319,10 +318,11 @@ def print_record(rec: dict, catalog_note: Optional[str]) -> None:
     if rec["error"]:
         out.print(f"[red]error:[/red] {rec['error']}")
     if rec["verdicts"]:
-        v = Table(title="claims vs measurements", title_justify="left")
-        for col in ("quantity", "claimed", "measured", "verdict", "tolerance", "sources", "note"):
+        v = Table(title="claims vs measurements (notes below)", title_justify="left")
+        for col in ("#", "quantity", "claimed", "measured", "verdict", "tolerance", "sources"):
             v.add_column(col, overflow="fold")
-        for d in rec["verdicts"]:
+        notes = []
+        for i, d in enumerate(rec["verdicts"], 1):
             claimed = f"{'' if d['bound'] == '=' else d['bound']}{_fmt(d['claimed'])} {d['claimed_unit']}"
             cond = [c for c in (d.get("input_size"), d.get("hardware"),
                                 d.get("dataset") and f"{d['dataset']} {d['split']}") if c]
@@ -330,9 +330,12 @@ def print_record(rec: dict, catalog_note: Optional[str]) -> None:
                 claimed += f" ({', '.join(cond)})"
             measured = "-" if d["measured"] is None else f"{_fmt(d['measured'])} {d['measured_unit']}"
             style = VERDICT_STYLE.get(d["verdict"], "")
-            v.add_row(d["quantity"], claimed, measured, f"[{style}]{d['verdict']}[/{style}]",
-                      d["tolerance"], ", ".join(d["sources"]), d["note"])
+            v.add_row(str(i), d["quantity"], claimed, measured, f"[{style}]{d['verdict']}[/{style}]",
+                      d["tolerance"], ", ".join(d["sources"]))
+            notes.append(f"{i}. {d['note']}")
         out.print(v)
+        for line in notes:
+            out.print(line, markup=False)
     else:
         out.print(catalog_note or f"no catalog claims for {rec['catalog_model']}")
     e = rec["env"]

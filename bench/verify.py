@@ -147,7 +147,7 @@ def verify_efficiency(claim: Efficiency, m: dict) -> dict:
         measured = m["params"]["total"] / factor
         ok = within(claim.value, measured, bound, tol, half)
         return v(measured, "verified" if ok else "mismatch",
-                 f"{m['params']['total']:,} parameters ({m['params']['scope']})")
+                 f"{m['params']['total']:,} parameters (aux heads excluded)")
 
     if q in ("flops", "macs"):
         size = _size(claim.input_size)

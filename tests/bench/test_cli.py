@@ -170,3 +170,20 @@ def test_sweep_resumes_after_interruption(tmp_path, monkeypatch):
     assert not (tmp_path / ".sweep-state.json").exists()
     assert len(json.loads((tmp_path / f"{SMALL_KEY}.json").read_text())["runs"]) == 1
     assert len(json.loads((tmp_path / "second.json").read_text())["runs"]) == 1
+
+
+@needs_small
+def test_out_of_memory_is_recorded(tmp_path, monkeypatch):
+    import bench.measure.latency as L
+
+    def oom(*a, **k):
+        raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+
+    monkeypatch.setattr(L, "measure_latency", oom)
+    r = invoke("run", SMALL_KEY, "--json", "--input", "64x64", "--no-fvcore", "--save",
+               "--results-dir", str(tmp_path), "--catalog", str(tmp_path / "none.yaml"))
+    assert r.exit_code == 1
+    rec = json.loads(r.stdout)
+    assert rec["error"].startswith("CUDA out of memory (batch 1, 64x64)")
+    assert rec["params"]["total"] == 3_221_538 and rec["latency"] is None  # the rest is kept
+    assert json.loads((tmp_path / f"{SMALL_KEY}.json").read_text())["runs"][0]["error"] == rec["error"]
