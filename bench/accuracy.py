@@ -196,3 +196,33 @@ def evaluate(model: nn.Module, *, dataset: str, root, split: str = "val",
         "num_classes": ds.num_classes, "ignore_index": ds.ignore_index,
         "seconds": round(elapsed, 3), "weights": None,
     }
+
+
+@torch.inference_mode()
+def save_predictions(model: nn.Module, *, dataset: str, root, out_dir, split: str = "val",
+                     protocol: str = "whole", crop=None, stride=None, flip: bool = False,
+                     scales: Sequence[float] = (1.0,), device: str = "cpu") -> int:
+    """Write the argmax of each image as `<out_dir>/<name>.png` (class indices, mode L; 16-bit
+    when there are more than 256 classes), for `bench miou` or a benchmark server.
+    Same protocols and preprocessing as `evaluate`. Returns the number of files written."""
+    from pathlib import Path
+
+    from PIL import Image
+
+    crop, stride = _parse_size(crop), _parse_size(stride)
+    if protocol == "slide" and crop is not None and stride is None:
+        stride = crop
+    kw = {k: v for k, v in {"mean": getattr(model, "input_mean", None),
+                            "std": getattr(model, "input_std", None)}.items() if v is not None}
+    ds = open_dataset(dataset, root, split=split, **kw)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    model = model.to(device).eval()
+    for img, label, name in ds:
+        logits = predict_logits(model, img.unsqueeze(0).to(device), label.shape[-2:],
+                                protocol=protocol, crop=crop, stride=stride, flip=flip,
+                                scales=tuple(float(s) for s in scales))
+        pred = logits.argmax(1)[0].cpu().numpy()
+        Image.fromarray(pred.astype("uint8" if logits.shape[1] <= 256 else "uint16")).save(
+            out / f"{name}.png")
+    return len(ds)

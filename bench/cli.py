@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -32,7 +33,8 @@ from bench.results import (DEFAULT_RESULTS_DIR, ResultsFileError, latest_run, no
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False,
                   rich_markup_mode=None, pretty_exceptions_enable=False)
-out = Console(highlight=False)               # results
+# results; 120 columns when piped (rich would assume 80 and squeeze the tables)
+out = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
 err = Console(stderr=True, highlight=False)  # progress and messages
 
 # CPU defaults keep a heavy model (FCN-8s at 500x500, ~7 s per forward on 2 cores) to about
@@ -376,13 +378,15 @@ def list_models(
     if json_out:
         print(json.dumps({"models": rows, "catalog": note or "loaded"}))
         return
-    t = Table(title=f"{len(rows)} registered models", title_justify="left")
-    for col in ("key", "paper", "family", "classes", "input", "claims", "last measured"):
-        t.add_column(col)
+    t = Table(title=f"{len(rows)} registered models (--json adds family and code links)",
+              title_justify="left", box=box.SIMPLE_HEAD)
+    for col in ("key", "paper", "classes", "input", "claims"):
+        t.add_column(col, no_wrap=True)
+    t.add_column("last measured", overflow="fold")
     for r in rows:
-        t.add_row(r["key"], r["paper"], r["family"], str(r["num_classes"]),
+        t.add_row(r["key"], r["paper"], str(r["num_classes"]),
                   "x".join(map(str, r["input_size"])), "-" if r["claims"] is None else str(r["claims"]),
-                  f"{r['last_measured']} ({r['last_device']})" if r["last_measured"] else "never")
+                  f"{r['last_measured'][:10]} {r['last_device']}" if r["last_measured"] else "never")
     out.print(t)
     if note:
         out.print(note)

@@ -10,6 +10,8 @@ Policy on mismatched folders:
   JSON output under "skipped";
 - a prediction without a ground-truth file is ignored with a warning (extra outputs do not change
   the score);
+- --ids FILE restricts scoring to the listed stems (e.g. VOC's val.txt when the ground-truth
+  folder holds train and val labels); a listed id without ground truth is an ERROR;
 - a size mismatch between a pair is an ERROR: labels are never resized.
 
 Decoding runs in a thread pool (PIL and torch release the GIL); counting is torch.bincount.
@@ -69,10 +71,19 @@ def _read(path: Path) -> np.ndarray:
 
 
 def score_folders(pred_dir: Path, gt_dir: Path, num_classes: int, ignore_index: int = 255,
-                  allow_missing: bool = False, workers: int | None = None
-                  ) -> tuple[ConfusionMatrix, dict]:
+                  allow_missing: bool = False, workers: int | None = None,
+                  ids: Path | None = None) -> tuple[ConfusionMatrix, dict]:
     """Accumulate the confusion matrix of all matched pairs. Returns (matrix, info)."""
     preds, gts = _index(pred_dir, "--pred"), _index(gt_dir, "--gt")
+    if ids is not None:  # e.g. VOC's val.txt: score only the listed ground-truth files
+        if not ids.is_file():
+            raise MiouInputError(f"--ids file not found: {ids}")
+        wanted = [ln.split()[0] for ln in ids.read_text().splitlines() if ln.strip()]
+        absent = [w for w in wanted if w not in gts]
+        if absent:
+            raise MiouInputError(f"{len(absent)} id(s) listed in {ids} have no ground-truth "
+                                 f"file in {gt_dir}, e.g. {', '.join(absent[:5])}")
+        gts = {w: gts[w] for w in wanted}
     missing = sorted(set(gts) - set(preds))
     extra = sorted(set(preds) - set(gts))
     if missing and not allow_missing:
@@ -143,16 +154,20 @@ def miou_command(
         "instead of failing.")] = False,
     workers: Annotated[Optional[int], typer.Option(
         "--workers", min=1, help="Decoding threads (default: 2 x CPU cores, at most 16).")] = None,
+    ids: Annotated[Optional[Path], typer.Option(
+        "--ids", help="Score only the ground-truth files whose stems are listed in this file "
+        "(one per line, e.g. VOC's ImageSets/Segmentation/val.txt).")] = None,
 ) -> None:
     """Score predicted label maps against ground truth: per-class IoU, mIoU, pixel accuracy."""
     try:
         names = _class_names(class_names, num_classes)
-        cm, info = score_folders(pred, gt, num_classes, ignore_index, allow_missing, workers)
+        cm, info = score_folders(pred, gt, num_classes, ignore_index, allow_missing, workers,
+                                 ids)
     except (MiouInputError, KeyError) as exc:
         _err.print(f"[red]error:[/red] {exc}", highlight=False)
         raise typer.Exit(code=1) from None
     for what, lst in (("ground-truth file(s) without prediction skipped", info["skipped"]),
-                      ("prediction(s) without ground truth ignored", info["extra"])):
+                      ("prediction(s) without (listed) ground truth ignored", info["extra"])):
         if lst:
             _err.print(f"[yellow]warning:[/yellow] {len(lst)} {what}, e.g. "
                        f"{', '.join(lst[:5])}", highlight=False)

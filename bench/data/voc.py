@@ -33,8 +33,8 @@ LAYOUT = """\
     VOCdevkit/VOC2012/JPEGImages/<id>.jpg
     VOCdevkit/VOC2012/SegmentationClass/<id>.png   (palette PNG, 255 = border)
     VOCdevkit/VOC2012/ImageSets/Segmentation/{train,val,trainval}.txt
-    [train_aug] VOCdevkit/VOC2012/SegmentationClassAug/<id>.png
-                + ImageSets/Segmentation/train_aug.txt"""
+    for train_aug also: VOCdevkit/VOC2012/SegmentationClassAug/<id>.png
+                        and ImageSets/Segmentation/train_aug.txt"""
 
 _AUG_LISTS = ("ImageSets/Segmentation/train_aug.txt", "ImageSets/SegmentationAug/train_aug.txt",
               "ImageSets/Segmentation/aug.txt")

@@ -126,3 +126,14 @@ def make_context(root: Path, n: int = 2, size=(20, 22), seed: int = 4) -> dict:
 def builders():
     return {"voc2012": make_voc, "cityscapes": make_cityscapes, "ade20k": make_ade,
             "camvid": make_camvid, "pascal-context": make_context}
+
+
+@pytest.fixture(autouse=True)
+def _one_torch_thread():
+    # tiny tensors: intra-op threads only add contention (seconds per forward on a busy 2-core box)
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

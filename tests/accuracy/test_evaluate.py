@@ -152,3 +152,40 @@ def test_model_input_statistics_and_channel_check(tmp_path):
     with pytest.raises(ValueError, match="model outputs 21 channels but 19 classes"):
         evaluate(nn.Conv2d(3, 21, 1), dataset="voc2012", root=tmp_path, num_classes=19,
                  progress=False)
+
+
+def test_saved_predictions_scored_by_bench_miou_equal_evaluate(tmp_path):
+    import json
+
+    import typer
+    from typer.testing import CliRunner
+
+    from bench.accuracy import save_predictions
+    from bench.miou_cmd import miou_command
+
+    make_voc(tmp_path, n=3, size=(30, 40))
+    base = tmp_path / "VOCdevkit/VOC2012"
+    torch.manual_seed(2)
+    model = Tiny(21).eval()
+    res = evaluate(model, dataset="voc2012", root=tmp_path, flip=True, progress=False)
+    n = save_predictions(model, dataset="voc2012", root=tmp_path, out_dir=tmp_path / "pred",
+                         flip=True)
+    assert n == 3 and sorted(p.name for p in (tmp_path / "pred").iterdir()) == [
+        "2007_000000.png", "2007_000001.png", "2007_000002.png"]
+
+    app = typer.Typer()
+    app.command("miou")(miou_command)
+    app.command("x")(lambda: None)
+    args = ["miou", "--pred", str(tmp_path / "pred"), "--gt", str(base / "SegmentationClass"),
+            "--num-classes", "21", "--json", "--ids", str(base / "ImageSets/Segmentation/val.txt")]
+    out = CliRunner().invoke(app, args)
+    assert out.exit_code == 0, out.output
+    scored = json.loads(out.stdout)
+    assert scored["miou"] == pytest.approx(res["miou"], abs=1e-9)
+    assert scored["pixel_acc"] == pytest.approx(res["pixel_acc"], abs=1e-9)
+    assert list(scored["per_class_iou"].values()) == list(res["per_class_iou"].values())
+    # listing an id that has no ground truth is an error
+    (tmp_path / "ids.txt").write_text("2007_000000\n2099_000000\n")
+    args[-1] = str(tmp_path / "ids.txt")
+    out = CliRunner().invoke(app, args)
+    assert out.exit_code == 1 and "1 id(s) listed" in out.stderr and "2099_000000" in out.stderr

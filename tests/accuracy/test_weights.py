@@ -30,11 +30,11 @@ def _tiny(num_classes: int = 3) -> nn.Sequential:
                          nn.Conv2d(4, num_classes, 1))
 
 
-@pytest.fixture(scope="module")
-def tv_checkpoint(tmp_path_factory):
+@pytest.fixture
+def tv_checkpoint(tmp_path):
     torch.manual_seed(0)
     src = lraspp_mobilenet_v3_large(weights=None, weights_backbone=None, num_classes=5).eval()
-    path = tmp_path_factory.mktemp("w") / "lraspp.pth"
+    path = tmp_path / "lraspp.pth"
     torch.save(src.state_dict(), path)
     x = torch.randn(1, 3, 64, 64)
     with torch.no_grad():
