@@ -18,18 +18,30 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich import box
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 import bench
 from bench.models.registry import ModelSpec, UnknownModel, all_specs, get_spec
-from bench.results import (DEFAULT_RESULTS_DIR, ResultsFileError, latest_run, now_iso, save_run,
-                           write_json_atomic)
+from bench.results import (
+    DEFAULT_RESULTS_DIR,
+    ResultsFileError,
+    latest_run,
+    now_iso,
+    save_run,
+    write_json_atomic,
+)
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False,
                   rich_markup_mode=None, pretty_exceptions_enable=False)
@@ -55,22 +67,22 @@ class UsageError(Exception):
 @dataclass
 class RunOptions:
     device: str = "cpu"
-    input_size: Optional[tuple[int, int]] = None
+    input_size: tuple[int, int] | None = None
     batch: int = 1
     precision: str = "fp32"
     channels_last: bool = False
     compile: bool = False
-    warmup: Optional[int] = None
-    iters: Optional[int] = None
+    warmup: int | None = None
+    iters: int | None = None
     latency: bool = True
     fvcore: bool = True
-    num_classes: Optional[int] = None
-    weights: Optional[str] = None
-    data: Optional[str] = None
+    num_classes: int | None = None
+    weights: str | None = None
+    data: str | None = None
     split: str = "val"
     protocol: str = "whole"
-    crop: Optional[tuple[int, int]] = None
-    stride: Optional[tuple[int, int]] = None
+    crop: tuple[int, int] | None = None
+    stride: tuple[int, int] | None = None
     flip: bool = False
     scales: list[float] = field(default_factory=lambda: [1.0])
 
@@ -81,7 +93,7 @@ class RunOptions:
 
 # ---------------------------------------------------------------- option parsing
 
-def parse_hw(text: Optional[str], what: str = "--input") -> Optional[tuple[int, int]]:
+def parse_hw(text: str | None, what: str = "--input") -> tuple[int, int] | None:
     """'512x1024' -> (512, 1024); '512' -> (512, 512)."""
     if text is None:
         return None
@@ -116,7 +128,7 @@ def parse_scales(text: str) -> list[float]:
 
 # ---------------------------------------------------------------- catalog
 
-def load_claims_catalog(path: Optional[Path] = None):
+def load_claims_catalog(path: Path | None = None):
     """The catalog, or None (with the reason) when it is absent or does not load."""
     from catalog import DEFAULT_CATALOG
 
@@ -251,7 +263,12 @@ def _time_and_memory(model, size, opts: RunOptions, dev, say) -> tuple[dict | No
     """Latency (unless --no-latency) and the peak memory of those same forward passes."""
     import torch
 
-    from bench.measure.latency import autocast_context, make_input, measure_latency, prepare
+    from bench.measure.latency import (
+        autocast_context,
+        make_input,
+        measure_latency,
+        prepare,
+    )
     from bench.measure.memory import peak_memory
 
     cuda = dev.type == "cuda"
@@ -286,7 +303,7 @@ def _fmt(v, nd=3) -> str:
     return f"{v:,}" if isinstance(v, int) else str(v)
 
 
-def print_record(rec: dict, catalog_note: Optional[str]) -> None:
+def print_record(rec: dict, catalog_note: str | None) -> None:
     h, w = rec["input_size"]
     t = Table(title=f"{rec['model']} ({rec['paper']}): {rec['device']}, {h}x{w}, batch "
                     f"{rec['batch']}, {rec['precision']}, {rec['num_classes']} classes",
@@ -301,7 +318,7 @@ def print_record(rec: dict, catalog_note: Optional[str]) -> None:
         t.add_row("GMACs", _fmt(f["gmacs"]), f"FlopCounterMode / 2; conv only {_fmt(f['conv_gmacs'])}")
         t.add_row("GFLOPs", _fmt(f["gflops"]), "FlopCounterMode (2 per multiply-add)")
         t.add_row("fvcore GMACs", _fmt(f["fvcore_gmacs"]),
-                  f.get("fvcore_error") or f"also norm/upsample/pool; skipped: "
+                  f.get("fvcore_error") or "also norm/upsample/pool; skipped: "
                   + (", ".join(skipped["fvcore"] or []) or "none"))
     if lat := rec["latency"]:
         t.add_row("latency median", f"{_fmt(lat['median_ms'], 2)} ms",
@@ -358,7 +375,7 @@ def _fail(msg: str, code: int = 2):
 def list_models(
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object, no table.")] = False,
     results_dir: Annotated[Path, typer.Option(help="Where saved runs live.")] = DEFAULT_RESULTS_DIR,
-    catalog: Annotated[Optional[Path], typer.Option(help="Catalog YAML (default data/papers.yaml).")] = None,
+    catalog: Annotated[Path | None, typer.Option(help="Catalog YAML (default data/papers.yaml).")] = None,
 ) -> None:
     """List registered models: key, paper, family, classes, input size, claims, last measured."""
     cat, note = load_claims_catalog(catalog)
@@ -394,32 +411,32 @@ def list_models(
 
 @app.command("run")
 def run(
-    model: Annotated[Optional[str], typer.Argument(help="Bench key (see `bench list`).")] = None,
+    model: Annotated[str | None, typer.Argument(help="Bench key (see `bench list`).")] = None,
     all_models: Annotated[bool, typer.Option("--all", help="Run every registered model, saving each.")] = False,
     resume: Annotated[bool, typer.Option(help="With --all: skip models this sweep (same settings) already saved.")] = True,
     device: Annotated[str, typer.Option(help="cpu or cuda (cuda:N).")] = "cpu",
-    input: Annotated[Optional[str], typer.Option("--input", help="Input HxW; default: the size of the claim the model reproduces.")] = None,
+    input: Annotated[str | None, typer.Option("--input", help="Input HxW; default: the size of the claim the model reproduces.")] = None,
     batch: Annotated[int, typer.Option(help="Batch size for latency and memory.")] = 1,
     precision: Annotated[str, typer.Option(help="fp32, fp16 (CUDA only) or bf16 (autocast).")] = "fp32",
     channels_last: Annotated[bool, typer.Option("--channels-last", help="channels_last memory format.")] = False,
     compile: Annotated[bool, typer.Option("--compile", help="torch.compile the model before timing.")] = False,
-    warmup: Annotated[Optional[int], typer.Option(help=f"Warm-up iterations [default: {CPU_WARMUP} on CPU, {CUDA_WARMUP} on CUDA].")] = None,
-    iters: Annotated[Optional[int], typer.Option(help=f"Timed iterations [default: CPU as many as fit in {CPU_BUDGET_S:g} s, 3 to {CPU_MAX_ITERS}; CUDA {CUDA_ITERS}].")] = None,
+    warmup: Annotated[int | None, typer.Option(help=f"Warm-up iterations [default: {CPU_WARMUP} on CPU, {CUDA_WARMUP} on CUDA].")] = None,
+    iters: Annotated[int | None, typer.Option(help=f"Timed iterations [default: CPU as many as fit in {CPU_BUDGET_S:g} s, 3 to {CPU_MAX_ITERS}; CUDA {CUDA_ITERS}].")] = None,
     no_latency: Annotated[bool, typer.Option("--no-latency", help="Skip timing (one forward pass for memory).")] = False,
     no_fvcore: Annotated[bool, typer.Option("--no-fvcore", help="Skip fvcore's count (FlopCounterMode only).")] = False,
-    num_classes: Annotated[Optional[int], typer.Option(help="Output classes [default: the model's]; params claims are still checked at the model's default.")] = None,
-    weights: Annotated[Optional[Path], typer.Option(help="Checkpoint (.pth/.pt/.safetensors), loaded with weights_only=True.")] = None,
-    data: Annotated[Optional[str], typer.Option(help="DATASET=ROOT: also evaluate accuracy on a local dataset.")] = None,
+    num_classes: Annotated[int | None, typer.Option(help="Output classes [default: the model's]; params claims are still checked at the model's default.")] = None,
+    weights: Annotated[Path | None, typer.Option(help="Checkpoint (.pth/.pt/.safetensors), loaded with weights_only=True.")] = None,
+    data: Annotated[str | None, typer.Option(help="DATASET=ROOT: also evaluate accuracy on a local dataset.")] = None,
     split: Annotated[str, typer.Option(help="Dataset split for --data.")] = "val",
     protocol: Annotated[str, typer.Option(help="whole or slide inference for --data.")] = "whole",
-    crop: Annotated[Optional[str], typer.Option(help="Slide window HxW.")] = None,
-    stride: Annotated[Optional[str], typer.Option(help="Slide stride HxW [default: the crop].")] = None,
+    crop: Annotated[str | None, typer.Option(help="Slide window HxW.")] = None,
+    stride: Annotated[str | None, typer.Option(help="Slide stride HxW [default: the crop].")] = None,
     flip: Annotated[bool, typer.Option("--flip", help="Average with horizontally flipped logits.")] = False,
     scales: Annotated[str, typer.Option(help="Comma-separated test scales, e.g. 0.5,0.75,1.")] = "1",
     json_out: Annotated[bool, typer.Option("--json", help="Print exactly one JSON object on stdout.")] = False,
     save: Annotated[bool, typer.Option("--save", help="Append the run to RESULTS_DIR/<model>.json (always on with --all).")] = False,
     results_dir: Annotated[Path, typer.Option(help="Where runs are saved.")] = DEFAULT_RESULTS_DIR,
-    catalog: Annotated[Optional[Path], typer.Option(help="Catalog YAML with the claims [default: data/papers.yaml].")] = None,
+    catalog: Annotated[Path | None, typer.Option(help="Catalog YAML with the claims [default: data/papers.yaml].")] = None,
 ) -> None:
     """Measure MODEL (params, GMACs/GFLOPs, latency, memory; mIoU with --data) and print a
     verdict for each catalog claim about it."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from catalog import REPO_ROOT
@@ -25,7 +25,7 @@ class ResultsFileError(Exception):
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 def results_path(key: str, results_dir: Path | str = DEFAULT_RESULTS_DIR) -> Path:

@@ -55,7 +55,8 @@ def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
             obj = torch.load(path, map_location="cpu", weights_only=True)
         except pickle.UnpicklingError as exc:
             msg = str(exc)
-            detail = re.search(r"WeightsUnpickler error:\s*(.+?)(?:\. Please use|\n\n|$)", msg, re.S)
+            detail = re.search(r"WeightsUnpickler error:\s*(.+?)(?:\. Please use|\n\n|$)", msg,
+                               re.S)
             detail = " ".join(detail.group(1).split()) if detail else msg.splitlines()[0]
             if "Unsupported global" not in msg:
                 raise WeightsError(f"{path}: cannot be read as a PyTorch checkpoint "
@@ -106,7 +107,9 @@ def match_keys(sd: dict[str, torch.Tensor], target_keys) -> tuple[dict[str, torc
     best, best_hits, note = sd, len(target & set(sd)), ""
     if best_hits == len(sd):
         return sd, ""
-    strips = [""] + sorted(p for p in _prefixes(sd) if sum(k.startswith(p) for k in sd) > len(sd) // 2)
+    # prefixes worth stripping are shared by most checkpoint keys; any target prefix may be added
+    strips = [""] + sorted(p for p in _prefixes(sd)
+                           if sum(k.startswith(p) for k in sd) > len(sd) // 2)
     adds = [""] + sorted(_prefixes(target, depth=2))
     for s in strips:
         stripped = {(k[len(s):] if s and k.startswith(s) else k): v for k, v in sd.items()}

@@ -30,7 +30,8 @@ def make_pairs(root: Path, n: int, size=(375, 500), num_classes: int = 21, seed:
     for i in range(n):
         gt = rng.integers(0, num_classes, size, dtype=np.uint8)
         gt[rng.random(size) < 0.05] = 255
-        pred = np.where(rng.random(size) < 0.7, gt, rng.integers(0, num_classes, size)).astype(np.uint8)
+        noise = rng.integers(0, num_classes, size)
+        pred = np.where(rng.random(size) < 0.7, gt, noise).astype(np.uint8)
         pred[pred == 255] = 0
         Image.fromarray(gt).save(root / "gt" / f"{i:06d}.png")
         Image.fromarray(pred).save(root / "pred" / f"{i:06d}.png")

@@ -152,7 +152,8 @@ class SegDataset(torch.utils.data.Dataset):
             yield self[i]
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(root={str(self.root)!r}, split={self.split!r}, n={len(self)})"
+        return (f"{type(self).__name__}(root={str(self.root)!r}, split={self.split!r}, "
+                f"n={len(self)})")
 
 
 def first_existing(candidates: Sequence[Path], marker: str) -> Path | None:

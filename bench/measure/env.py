@@ -17,7 +17,7 @@ def cpu_model() -> str:
         import cpuinfo  # py-cpuinfo, when installed
 
         return cpuinfo.get_cpu_info().get("brand_raw") or platform.processor()
-    except Exception:  # noqa: BLE001 - optional dependency, any failure -> fallback
+    except Exception:  # noqa: BLE001, S110 - optional dependency: any failure -> /proc/cpuinfo
         pass
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():

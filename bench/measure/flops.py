@@ -27,7 +27,7 @@ import warnings
 from collections import Counter
 
 import torch
-import torch.nn as nn
+from torch import nn
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils.flop_counter import FlopCounterMode
 

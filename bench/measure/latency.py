@@ -17,7 +17,7 @@ import time
 from contextlib import nullcontext
 
 import torch
-import torch.nn as nn
+from torch import nn
 
 PRECISIONS = ("fp32", "fp16", "bf16")
 _DTYPES = {"fp16": torch.float16, "bf16": torch.bfloat16}

@@ -10,9 +10,9 @@ peak *during* the block (kind "cpu_rss_peak"). Where that is refused, we fall ba
 from __future__ import annotations
 
 import resource
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import torch
 

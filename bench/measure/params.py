@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import torch.nn as nn
+from torch import nn
 
 # Top-level submodule names of training-only auxiliary heads (torchvision: `aux_classifier`;
 # mmseg-style ports: `auxiliary_head`). They do not run at inference, so papers that report

@@ -70,7 +70,8 @@ def test_negative_and_large_predictions_are_wrong():
 @pytest.mark.parametrize("dtype", [torch.uint8, torch.int64])
 def test_bad_ground_truth_is_a_clear_error(dtype):
     with pytest.raises(ValueError, match=r"ground truth contains values \[7\] outside \[0, 3\)"):
-        ConfusionMatrix(3).update(torch.tensor([0, 1], dtype=dtype), torch.tensor([7, 1], dtype=dtype))
+        ConfusionMatrix(3).update(torch.tensor([0, 1], dtype=dtype),
+                                  torch.tensor([7, 1], dtype=dtype))
 
 
 def test_shape_mismatch_is_a_clear_error():

@@ -99,7 +99,8 @@ def test_sha256_checked(tmp_path):
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     assert load_weights(_tiny(), path, sha256=digest.upper())["sha256"] == digest
     assert load_weights(_tiny(), path, sha256=digest[:8])["sha256"] == digest  # torchvision-style
-    with pytest.raises(WeightsError, match=f"sha256 mismatch: expected {'0' * 64}, file has {digest}"):
+    with pytest.raises(WeightsError,
+                       match=f"sha256 mismatch: expected {'0' * 64}, file has {digest}"):
         load_weights(_tiny(), path, sha256="0" * 64)
 
 
@@ -118,7 +119,8 @@ def test_unsafe_pickle_refused(tmp_path):
 def test_shape_mismatch_and_no_overlap(tmp_path):
     path = tmp_path / "w.pth"
     torch.save(_tiny(num_classes=21).state_dict(), path)
-    with pytest.raises(WeightsError, match=r"3.weight: checkpoint \(21, 4, 1, 1\) vs model \(19, 4, 1, 1\)"):
+    with pytest.raises(WeightsError,
+                       match=r"3.weight: checkpoint \(21, 4, 1, 1\) vs model \(19, 4, 1, 1\)"):
         load_weights(_tiny(num_classes=19), path)
     torch.save({"foo.bar": torch.zeros(1)}, path)
     with pytest.raises(WeightsError, match="none of the 1 checkpoint keys match"):

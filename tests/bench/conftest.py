@@ -6,8 +6,8 @@ import functools
 
 import pytest
 import torch
-import torch.nn as nn
 import torchvision
+from torch import nn
 
 # torchvision builder name -> bench key of the adapter (docs/dev/conventions.md)
 TV_MODELS = {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-import torch.nn as nn
+from torch import nn
 
 from bench.measure.params import SCOPE, count_params
 

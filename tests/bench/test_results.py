@@ -38,8 +38,6 @@ def test_crash_mid_write_keeps_earlier_runs(tmp_path, monkeypatch, crash_at):
         raise OSError(f"simulated crash in {crash_at}")
 
     if crash_at == "dump":  # half the JSON written, then the process dies
-        real_dump = json.dump
-
         def partial(doc, f, **kw):
             f.write(json.dumps(doc)[:20])
             crash()

@@ -8,8 +8,14 @@ from __future__ import annotations
 
 import pytest
 
+from bench.verify import (
+    TOLERANCES,
+    half_unit,
+    same_hardware,
+    verify_efficiency,
+    verify_result,
+)
 from catalog.schema import Efficiency, Result
-from bench.verify import TOLERANCES, half_unit, same_hardware, verify_efficiency, verify_result
 
 SRC = [{"ref": "torchvision"}]
 ENV = {"device_name": "NVIDIA GeForce GTX TITAN X", "cpu": "x", "threads": 2}
@@ -55,6 +61,18 @@ def test_params(value, unit, bound, expected):
     assert verdict(eff(quantity="params", value=value, unit=unit, bound=bound)) == expected
 
 
+def test_params_counting_the_aux_head():
+    # fcn_resnet50: 32,957,013 without the aux head, 35,322,218 (torchvision meta) with it
+    m = measured(params={"total": 32_957_013, "excluded": 2_365_205, "scope": "s"})
+    v = verify_efficiency(eff(quantity="params", value=35_322_218, unit="count"), m)
+    assert v["verdict"] == "verified" and v["measured"] == 35_322_218
+    assert "counting the auxiliary head (2,365,205)" in v["note"]
+    v = verify_efficiency(eff(quantity="params", value=33.0, unit="M"), m)
+    assert v["verdict"] == "verified" and v["measured"] == 32.957013
+    v = verify_efficiency(eff(quantity="params", value=40, unit="M"), m)
+    assert v["verdict"] == "mismatch" and "35,322,218 with them" in v["note"]
+
+
 def test_params_rounding_beats_relative():
     # "0.4M" stands for 0.35M..0.45M (±12.5%), far looser than 1%: 0.36M rounds to 0.4M
     m = measured(params={"total": 360_000, "scope": "s"})
@@ -94,7 +112,7 @@ def test_flops_unmeasured_size():
 
 
 def test_latency_and_fps():
-    ok = dict(hardware="Titan X", input_size="520x520")
+    ok = {"hardware": "Titan X", "input_size": "520x520"}
     assert verdict(eff(quantity="latency", value=105, unit="ms", **ok)) == "verified"
     assert verdict(eff(quantity="latency", value=0.105, unit="s", **ok)) == "verified"
     assert verdict(eff(quantity="latency", value=120, unit="ms", **ok)) == "mismatch"
@@ -124,7 +142,7 @@ def test_same_hardware():
 
 
 def res(**kw) -> Result:
-    base = dict(model="m", dataset="voc2012", split="val", value=62.2, sources=SRC)
+    base = {"model": "m", "dataset": "voc2012", "split": "val", "value": 62.2, "sources": SRC}
     base.update(kw)
     return Result(**base)
 
