@@ -69,12 +69,22 @@ class CodeLink(Strict):
     note: str | None = None
 
 
+class Checkpoint(Strict):
+    """Published weights for a model; `bench run --weights` checks a file against `sha256`."""
+
+    url: HttpUrl
+    sha256: str | None = Field(None, pattern=r"^[0-9a-f]{8,64}$",
+                               description="Full digest or a prefix of at least 8 hex digits")
+    sources: Sources
+
+
 class ModelVariant(Strict):
     """A model the paper reports; `id` is unique across the whole catalog."""
 
     id: Slug
     name: Text
     backbone: str | None = None
+    weights: list[Checkpoint] = []
     note: str | None = None
 
 

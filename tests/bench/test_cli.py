@@ -187,3 +187,49 @@ def test_out_of_memory_is_recorded(tmp_path, monkeypatch):
     assert rec["error"].startswith("CUDA out of memory (batch 1, 64x64)")
     assert rec["params"]["total"] == 3_221_538 and rec["latency"] is None  # the rest is kept
     assert json.loads((tmp_path / f"{SMALL_KEY}.json").read_text())["runs"][0]["error"] == rec["error"]
+
+
+def _tiny_voc(root: Path, n: int = 2, size=(24, 32)) -> None:
+    """VOCdevkit/VOC2012 val with n random images and palette labels (0..20, 255 border)."""
+    import numpy as np
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    base = root / "VOCdevkit" / "VOC2012"
+    for d in ("JPEGImages", "SegmentationClass", "ImageSets/Segmentation"):
+        (base / d).mkdir(parents=True, exist_ok=True)
+    ids = [f"2007_{i:06d}" for i in range(n)]
+    for i in ids:
+        Image.fromarray(rng.integers(0, 256, (*size, 3), dtype=np.uint8)).save(base / "JPEGImages" / f"{i}.jpg")
+        lbl = rng.integers(0, 21, size).astype(np.uint8)
+        lbl[0, :] = 255
+        png = Image.fromarray(lbl, mode="P")
+        png.putpalette([0] * 768)
+        png.save(base / "SegmentationClass" / f"{i}.png")
+    (base / "ImageSets/Segmentation/val.txt").write_text("\n".join(ids) + "\n")
+
+
+@needs_small
+@pytest.mark.skipif(not (REPO / "bench" / "accuracy.py").exists(), reason="bench.accuracy absent")
+def test_run_with_data_and_weights(tmp_path):
+    from bench.models.registry import build
+
+    _tiny_voc(tmp_path / "voc")
+    w = tmp_path / "w.pth"
+    torch.save(build(SMALL_KEY).state_dict(), w)
+    cat = tmp_path / "papers.yaml"
+    cat.write_text(CATALOG.replace("coco-voc-subset", "voc2012"))
+    r = invoke("run", SMALL_KEY, "--json", "--no-latency", "--no-fvcore", "--input", "64x64",
+               "--data", f"voc2012={tmp_path / 'voc'}", "--weights", str(w), "--flip",
+               "--catalog", str(cat))
+    assert r.exit_code == 0, r.stderr
+    rec = json.loads(r.stdout)
+    mi = rec["miou"]
+    assert mi["dataset"] == "voc2012" and mi["split"] == "val" and mi["num_images"] == 2
+    assert mi["flip"] is True and mi["scales"] == [1.0] and 0 <= mi["miou"] <= 100
+    assert mi["weights"]["path"] == str(w) and len(mi["weights"]["sha256"]) == 64
+    assert mi["weights"]["missing"] == [] and mi["weights"]["unexpected"] == []
+    (acc,) = [v for v in rec["verdicts"] if v["quantity"] == "miou"]
+    # the claim was made without flip (setting unknown -> compared): a random model misses 57.9
+    assert acc["measured"] == round(mi["miou"], 6)
+    assert acc["verdict"] == "mismatch"
