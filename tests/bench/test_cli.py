@@ -218,7 +218,7 @@ def test_run_with_data_and_weights(tmp_path):
     w = tmp_path / "w.pth"
     torch.save(build(SMALL_KEY).state_dict(), w)
     cat = tmp_path / "papers.yaml"
-    cat.write_text(CATALOG.replace("coco-voc-subset", "voc2012"))
+    cat.write_text(CATALOG)
     r = invoke("run", SMALL_KEY, "--json", "--no-latency", "--no-fvcore", "--input", "64x64",
                "--data", f"voc2012={tmp_path / 'voc'}", "--weights", str(w), "--flip",
                "--catalog", str(cat))
