@@ -78,6 +78,8 @@ class RunOptions:
     fvcore: bool = True
     num_classes: int | None = None
     weights: str | None = None
+    sha256: str | None = None
+    threads: int | None = None
     data: str | None = None
     split: str = "val"
     protocol: str = "whole"
@@ -148,6 +150,18 @@ def claims_for(cat, spec: ModelSpec) -> tuple[list, list]:
     return cat.claims_for(spec.model_id) if cat is not None else ([], [])
 
 
+def catalog_sha256(cat, spec: ModelSpec, weights: str) -> str | None:
+    """The sha256 the catalog gives for a published checkpoint with this file name, if any."""
+    if cat is None:
+        return None
+    try:
+        variant = next(m for m in cat.model_owner(spec.model_id).models if m.id == spec.model_id)
+    except KeyError:
+        return None
+    name = Path(weights).name
+    return next((c.sha256 for c in variant.weights if c.url.rsplit("/", 1)[-1] == name), None)
+
+
 # ---------------------------------------------------------------- measuring one model
 
 def _check_device(opts: RunOptions) -> None:
@@ -188,6 +202,8 @@ def measure_model(spec: ModelSpec, opts: RunOptions, cat=None, say=lambda msg: N
     from bench.verify import claim_input_sizes, verify_all
 
     _check_device(opts)
+    if opts.threads:
+        torch.set_num_threads(opts.threads)
     dev = torch.device(opts.device)
     size = tuple(opts.input_size or spec.input_size)
     nc = opts.num_classes or spec.num_classes
@@ -226,8 +242,10 @@ def measure_model(spec: ModelSpec, opts: RunOptions, cat=None, say=lambda msg: N
         if opts.weights:
             from bench.weights import load_weights
 
-            say(f"loading weights {opts.weights}")
-            weights_report = load_weights(model, opts.weights)
+            expected = opts.sha256 or catalog_sha256(cat, spec, opts.weights)
+            say(f"loading weights {opts.weights}" + (f" (sha256 {expected}...)" if expected else ""))
+            weights_report = load_weights(model, opts.weights, sha256=expected)
+            rec["weights"] = weights_report
         else:
             weights_report = {"path": None, "sha256": None, "missing": [], "unexpected": []}
         rec["latency"], rec["memory"] = _time_and_memory(model, size, opts, dev, say)
@@ -426,6 +444,8 @@ def run(
     no_fvcore: Annotated[bool, typer.Option("--no-fvcore", help="Skip fvcore's count (FlopCounterMode only).")] = False,
     num_classes: Annotated[int | None, typer.Option(help="Output classes [default: the model's]; params claims are still checked at the model's default.")] = None,
     weights: Annotated[Path | None, typer.Option(help="Checkpoint (.pth/.pt/.safetensors), loaded with weights_only=True.")] = None,
+    sha256: Annotated[str | None, typer.Option(help="Expected sha256 (or a prefix of 8+ hex digits) of --weights [default: the catalog's, for a published checkpoint of that file name].")] = None,
+    threads: Annotated[int | None, typer.Option(help="CPU threads for torch [default: torch's].")] = None,
     data: Annotated[str | None, typer.Option(help="DATASET=ROOT: also evaluate accuracy on a local dataset.")] = None,
     split: Annotated[str, typer.Option(help="Dataset split for --data.")] = "val",
     protocol: Annotated[str, typer.Option(help="whole or slide inference for --data.")] = "whole",
@@ -445,6 +465,7 @@ def run(
                           precision=precision, channels_last=channels_last, compile=compile,
                           warmup=warmup, iters=iters, latency=not no_latency, fvcore=not no_fvcore,
                           num_classes=num_classes, weights=str(weights) if weights else None,
+                          sha256=sha256, threads=threads,
                           data=data, split=split, protocol=protocol,
                           crop=parse_hw(crop, "--crop"), stride=parse_hw(stride, "--stride"),
                           flip=flip, scales=parse_scales(scales))
