@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Sequence
+from collections.abc import Sequence
 
 import torch
 import torch.nn as nn
@@ -116,8 +116,14 @@ def predict_logits(model: nn.Module, img: torch.Tensor, out_size: Sequence[int],
 
 def _progress(enabled: bool, total: int, title: str):
     from rich.console import Console
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                               TimeElapsedColumn, TimeRemainingColumn)
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TextColumn("{task.fields[ips]:.2f} img/s"),
@@ -169,7 +175,7 @@ def evaluate(model: nn.Module, *, dataset: str, root, split: str = "val",
     start = time.perf_counter()
     with _progress(progress, len(ds), f"{dataset}/{split}") as bar:
         task = bar.add_task(f"{dataset}/{split}", total=len(ds), ips=0.0, miou="-")
-        for i, (img, label, name) in enumerate(ds):
+        for i, (img, label, _name) in enumerate(ds):
             img, label = img.unsqueeze(0).to(device), label.to(device)
             logits = predict_logits(model, img, label.shape[-2:], protocol=protocol, crop=crop,
                                     stride=stride, flip=flip, scales=scales)

@@ -25,15 +25,15 @@ import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import numpy as np
 import torch
 import typer
-from PIL import Image
 from rich.console import Console
 from rich.table import Table
 
+from bench.data.base import DatasetError, read_label_png
 from bench.measure.miou import ConfusionMatrix, scores_from_matrix
 
 _err = Console(stderr=True)
@@ -59,15 +59,9 @@ def _index(folder: Path, what: str) -> dict[str, Path]:
 
 def _read(path: Path) -> np.ndarray:
     try:
-        with Image.open(path) as im:
-            if im.mode not in ("L", "P", "I", "I;16"):
-                raise MiouInputError(f"{path}: mode {im.mode}; expected a single-channel PNG of "
-                                     "class indices (L or P)")
-            return np.array(im)
-    except MiouInputError:
-        raise
-    except Exception as exc:
-        raise MiouInputError(f"{path}: cannot read PNG ({exc})") from exc
+        return read_label_png(path)
+    except DatasetError as exc:  # same decoding as the dataset readers; this command's error type
+        raise MiouInputError(str(exc)) from exc
 
 
 def score_folders(pred_dir: Path, gt_dir: Path, num_classes: int, ignore_index: int = 255,
@@ -146,15 +140,15 @@ def miou_command(
                                               "is not scored.")] = 255,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object (scores in "
                                            "percent) instead of a table.")] = False,
-    class_names: Annotated[Optional[str], typer.Option(
+    class_names: Annotated[str | None, typer.Option(
         "--class-names", help="Comma-separated class names, or a dataset key "
         "(voc2012, cityscapes, ade20k, camvid, pascal-context).")] = None,
     allow_missing: Annotated[bool, typer.Option(
         "--allow-missing", help="Skip ground-truth files without a prediction (with a warning) "
         "instead of failing.")] = False,
-    workers: Annotated[Optional[int], typer.Option(
+    workers: Annotated[int | None, typer.Option(
         "--workers", min=1, help="Decoding threads (default: 2 x CPU cores, at most 16).")] = None,
-    ids: Annotated[Optional[Path], typer.Option(
+    ids: Annotated[Path | None, typer.Option(
         "--ids", help="Score only the ground-truth files whose stems are listed in this file "
         "(one per line, e.g. VOC's ImageSets/Segmentation/val.txt).")] = None,
 ) -> None:

@@ -10,7 +10,7 @@ import json
 from collections import Counter
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -51,10 +51,10 @@ def _load(path: Path):
         for err in e.errors:
             typer.echo(str(err))
         typer.echo(f"{len(e.errors)} error(s) in {path}", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
 
 
-def _emit(text: str, output: Optional[Path]) -> None:
+def _emit(text: str, output: Path | None) -> None:
     if output is None:
         typer.echo(text, nl=False)
     else:
@@ -117,7 +117,7 @@ def export(
         = TableName.results,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="csv or json (a table), or "
                                         "bibtex (all papers; --table is ignored).")] = Format.csv,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o",
+    output: Annotated[Path | None, typer.Option("--output", "-o",
                                                    help="File to write (atomically); "
                                                         "stdout when omitted.")] = None,
 ) -> None:
@@ -163,7 +163,7 @@ def stats(path: PathArg = DEFAULT_CATALOG) -> None:
 
 @app.command()
 def schema(
-    output: Annotated[Optional[Path], typer.Option("--output", "-o",
+    output: Annotated[Path | None, typer.Option("--output", "-o",
                                                    help="File to write (atomically), e.g. "
                                                         "schema/papers.schema.json; stdout "
                                                         "when omitted.")] = None,

@@ -19,7 +19,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Union, get_args, get_origin
+from typing import Any, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -38,7 +38,7 @@ _SAFE_TAGS = {
 }
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
-Path_ = tuple[Union[str, int], ...]  # a location inside the document: (0, "results", 3)
+Path_ = tuple[str | int, ...]  # a location inside the document: (0, "results", 3)
 
 
 @dataclass(frozen=True)

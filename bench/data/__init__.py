@@ -8,8 +8,8 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from bench.data.ade20k import ADE20K
 from bench.data.base import IMAGENET_MEAN, IMAGENET_STD, DatasetError, SegDataset

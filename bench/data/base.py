@@ -14,8 +14,8 @@ Nothing is ever resized here: protocols upsample logits to the label, never the 
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Iterator, Sequence
 
 import numpy as np
 import torch

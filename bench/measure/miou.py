@@ -17,7 +17,7 @@ Counting uses `torch.bincount` on the device of the inputs (GPU when the model r
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import torch
@@ -91,14 +91,14 @@ class ConfusionMatrix:
         return (f"ground truth contains values {bad} outside [0, {self.num_classes}) that are "
                 f"not the ignore index {self.ignore_index}")
 
-    def update(self, pred, target) -> "ConfusionMatrix":
+    def update(self, pred, target) -> ConfusionMatrix:
         """Add a prediction / ground-truth pair (tensors or arrays of equal shape, any rank)."""
         c = self.counts(pred, target)
         buf = self._buffer(c.device)
         buf += c.to(buf.device)
         return self
 
-    def add_counts(self, flat_counts) -> "ConfusionMatrix":
+    def add_counts(self, flat_counts) -> ConfusionMatrix:
         """Add a flat bincount produced by `counts` (e.g. in worker threads)."""
         c = torch.as_tensor(flat_counts)
         buf = self._buffer(c.device)

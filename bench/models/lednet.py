@@ -18,9 +18,10 @@ the encoder-only `output_conv` (unused by the full model) is not built. Random i
 from __future__ import annotations
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
+from torch import nn
 
+from bench.models.erfnet import _Downsampler as erfnet_downsampler
 from bench.models.registry import register
 
 
@@ -30,14 +31,8 @@ def _cbr(cin: int, cout: int, k: int, stride: int = 1) -> nn.Sequential:
                          nn.ReLU(inplace=True))
 
 
-class _Downsampler(nn.Module):
-    def __init__(self, cin: int, cout: int):
-        super().__init__()
-        self.conv = nn.Conv2d(cin, cout - cin, 3, stride=2, padding=1)
-        self.bn = nn.BatchNorm2d(cout, eps=1e-3)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return F.relu(self.bn(torch.cat([self.conv(x), F.max_pool2d(x, 2, 2)], 1)))
+# LEDNet's official code (xiaoyufenfei/LEDNet) reuses ERFNet's downsampler block unchanged.
+_Downsampler = erfnet_downsampler
 
 
 def _branch(c: int, d: int, first: str) -> nn.Sequential:

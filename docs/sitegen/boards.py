@@ -7,8 +7,7 @@ from catalog.vocab import METRICS
 
 from . import data as D
 from . import plots
-from .common import (code_html, front, h1, paper_link, score_html, setting_badges, short_name,
-                     sources_html)
+from .common import code_html, front, h1, paper_link, score_html, setting_badges, short_name, sources_html
 from .html import block, esc, ext_link, fmt_num, table
 
 HEADERS = [("Rank", "num"), ("Model", "text"), ("Paper", "text"), ("Year", "num"),

@@ -23,7 +23,8 @@ for p in (str(ROOT), str(DOCS)):  # `catalog` (repo root) and `sitegen` (docs/)
 
 import plotly  # noqa: E402
 
-from sitegen import boards, data as D, downloads, papers, reports  # noqa: E402
+from sitegen import boards, downloads, papers, reports  # noqa: E402
+from sitegen import data as D  # noqa: E402
 from sitegen.common import short_name  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.segatlas")

@@ -9,9 +9,9 @@ from catalog.export import bibtex_entry
 from catalog.schema import Paper
 
 from . import data as D
-from .common import (code_html, front, h1, paper_link, score_html, setting_badges,
-                     sources_html)
+from .common import code_html, front, h1, paper_link, score_html, setting_badges, sources_html
 from .html import a, block, esc, ext_link, fmt_num, rel, table, verdict_badge
+
 
 def _fence(text: str) -> str:
     longest = max((len(m) for m in re.findall(r"`+", text)), default=0)

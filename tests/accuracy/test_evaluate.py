@@ -45,7 +45,6 @@ class Tiny(nn.Module):
 def _independent(model, pairs, num_classes):
     """mIoU etc. in percent from scratch: numpy preprocessing and confusion matrix."""
     conf = np.zeros((num_classes, num_classes), dtype=np.int64)
-    wrong_invalid = np.zeros(num_classes, dtype=np.int64)
     with torch.no_grad():
         for img_path, label in pairs:
             rgb = np.asarray(Image.open(img_path).convert("RGB"), dtype=np.float64) / 255.0

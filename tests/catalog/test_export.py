@@ -9,8 +9,7 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from catalog.cli import app
-from catalog.export import (bibtex_escape, read_csv_table, read_json_table, to_bibtex, to_csv,
-                            to_json, write_atomic)
+from catalog.export import bibtex_escape, read_csv_table, read_json_table, to_bibtex, to_csv, to_json, write_atomic
 from catalog.frames import FRAMES, TABLES, efficiency_frame, papers_frame, results_frame
 from catalog.load import load_catalog
 

@@ -76,7 +76,7 @@ SMOKE = {"pspnet": (33, 65), "deeplab-largefov": (32, 64), "deeplabv2-resnet101"
          "deeplabv3": (32, 64), "refinenet-resnet101": (32, 64)}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _model(key: str) -> torch.nn.Module:
     torch.manual_seed(0)
     return build(key)
