@@ -10,12 +10,11 @@ file or the new one, never a mix. An existing file that does not parse is report
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 from catalog import REPO_ROOT
+from catalog.export import write_atomic
 
 DEFAULT_RESULTS_DIR = REPO_ROOT / "data" / "results"
 
@@ -48,26 +47,7 @@ def _read(path: Path) -> dict | None:
 
 def write_json_atomic(path: Path, doc: dict) -> None:
     """Write `doc` to `path` so that readers and crashes only ever see a whole file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(doc, f, indent=1, ensure_ascii=False)
-            f.write("\n")
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    try:  # persist the rename itself
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    except OSError:
-        pass
+    write_atomic(path, json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
 
 
 def save_run(record: dict, results_dir: Path | str = DEFAULT_RESULTS_DIR) -> Path:

@@ -124,14 +124,35 @@ def to_bibtex(cat: Catalog) -> str:
 
 
 def write_atomic(path: Path | str, text: str) -> None:
-    """Write `text` to `path` via a temp file in the same folder and `os.replace`."""
+    """Write `text` to `path` so that readers and crashes only ever see a whole file.
+
+    A temp file in the same folder is written, fsync'ed and moved over `path` with
+    `os.replace` (atomic on POSIX); the folder is fsync'ed so the rename itself persists.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
             f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give it an ordinary file's mode
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    try:
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except OSError:  # some filesystems cannot fsync a folder; the file itself is safe
+        pass
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

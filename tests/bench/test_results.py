@@ -29,21 +29,27 @@ def test_append_load_latest(tmp_path):
     assert load_runs("other", tmp_path) == []
 
 
-@pytest.mark.parametrize("crash_at", ["dump", "fsync", "replace"])
+@pytest.mark.parametrize("crash_at", ["write", "fsync", "replace"])
 def test_crash_mid_write_keeps_earlier_runs(tmp_path, monkeypatch, crash_at):
+    import catalog.export as E  # the one atomic writer, shared with catalog exports
+
     save_run(run("2026-01-01T00:00:00+00:00", value=1), tmp_path)
     before = (tmp_path / "m.json").read_bytes()
 
     def crash(*a, **k):
         raise OSError(f"simulated crash in {crash_at}")
 
-    if crash_at == "dump":  # half the JSON written, then the process dies
-        def partial(doc, f, **kw):
-            f.write(json.dumps(doc)[:20])
-            crash()
-        monkeypatch.setattr(R.json, "dump", partial)
+    if crash_at == "write":  # half the JSON written, then the process dies
+        real_fdopen = E.os.fdopen
+
+        def half_written(fd, *a, **k):
+            f = real_fdopen(fd, *a, **k)
+            real_write = f.write
+            f.write = lambda text: (real_write(text[: len(text) // 2]), crash())
+            return f
+        monkeypatch.setattr(E.os, "fdopen", half_written)
     else:
-        monkeypatch.setattr(R.os, crash_at, crash)
+        monkeypatch.setattr(E.os, crash_at, crash)
     with pytest.raises(OSError, match="simulated crash"):
         save_run(run("2026-01-02T00:00:00+00:00", value=2), tmp_path)
     monkeypatch.undo()
@@ -68,3 +74,12 @@ def test_written_file_is_durable_json(tmp_path):
     assert p == tmp_path / "m.json"
     assert json.loads(p.read_text())["runs"][0]["params"]["total"] == 134_489_759
     assert oct(os.stat(p).st_mode & 0o777) in ("0o600", "0o644", "0o664")
+
+
+def test_saved_file_has_an_ordinary_mode(tmp_path):
+    import os
+
+    save_run(run("2026-01-01T00:00:00+00:00"), tmp_path)
+    mask = os.umask(0)
+    os.umask(mask)
+    assert (tmp_path / "m.json").stat().st_mode & 0o777 == 0o666 & ~mask  # not mkstemp's 0600
