@@ -13,6 +13,9 @@ class Dataset:
     splits: tuple[str, ...]
     description: str
     url: str
+    # The size at which the site compares compute (FLOPs, latency) across models, HxW, and why.
+    canonical_size: tuple[int, int] | None = None
+    canonical_size_source: str | None = None
 
 
 DATASETS: dict[str, Dataset] = {
@@ -21,25 +24,31 @@ DATASETS: dict[str, Dataset] = {
         Dataset("voc2012", "PASCAL VOC 2012", 21, ("train", "val", "test"),
                 "20 object classes plus background; 1,464 train / 1,449 val / 1,456 test images, "
                 "usually trained on the 10,582-image SBD-augmented set.",
-                "http://host.robots.ox.ac.uk/pascal/VOC/voc2012/"),
+                "http://host.robots.ox.ac.uk/pascal/VOC/voc2012/",
+                (512, 512), "mmsegmentation's VOC configs crop and evaluate 512x512 (configs/_base_/datasets/pascal_voc12.py, crop_size=(512, 512))"),
         Dataset("cityscapes", "Cityscapes", 19, ("train", "val", "test"),
                 "Urban street scenes from 50 cities at 2048x1024; 19 evaluation classes, "
                 "2,975 train / 500 val / 1,525 test finely annotated images.",
-                "https://www.cityscapes-dataset.com/"),
+                "https://www.cityscapes-dataset.com/",
+                (1024, 2048), "the dataset's native image size, 2048x1024 (cityscapes-dataset.com); real-time papers time full-resolution inputs"),
         Dataset("ade20k", "ADE20K (SceneParsing150)", 150, ("train", "val", "test"),
                 "Scene parsing benchmark of MIT; 150 classes, 20,210 train / 2,000 val images.",
-                "https://groups.csail.mit.edu/vision/datasets/ADE20K/"),
+                "https://groups.csail.mit.edu/vision/datasets/ADE20K/",
+                (512, 512), "the standard ADE20K crop (mmsegmentation configs/_base_/datasets/ade20k.py, crop_size=(512, 512)); SegFormer's and Swin's GFLOPs are at 512x512"),
         Dataset("pascal-context", "PASCAL-Context", 59, ("train", "val"),
                 "Whole-scene labels for PASCAL VOC 2010; the common 59-class setting "
                 "(60 with background), 4,998 train / 5,105 val images.",
-                "https://cs.stanford.edu/~roozbeh/pascal-context/"),
+                "https://cs.stanford.edu/~roozbeh/pascal-context/",
+                (480, 480), "mmsegmentation's Pascal-Context crop (configs/_base_/datasets/pascal_context.py, crop_size=(480, 480))"),
         Dataset("camvid", "CamVid", 11, ("train", "val", "test"),
                 "Cambridge driving video frames at 960x720; 11 classes, "
                 "367 train / 101 val / 233 test images.",
-                "http://mi.eng.cam.ac.uk/research/projects/VideoRec/CamVid/"),
+                "http://mi.eng.cam.ac.uk/research/projects/VideoRec/CamVid/",
+                (720, 960), "the dataset's native frame size, 960x720"),
         Dataset("coco-stuff", "COCO-Stuff", 171, ("train", "val", "test"),
                 "COCO images with 80 thing and 91 stuff classes (164k; 10k subset also used).",
-                "https://github.com/nightrome/cocostuff"),
+                "https://github.com/nightrome/cocostuff",
+                (512, 512), "mmsegmentation's COCO-Stuff crop (configs/_base_/datasets/coco-stuff164k.py, crop_size=(512, 512))"),
         Dataset("coco", "MS COCO", 80, ("train", "val", "test"),
                 "Common Objects in Context; instance and panoptic segmentation benchmark.",
                 "https://cocodataset.org/"),
@@ -63,7 +72,8 @@ DATASETS: dict[str, Dataset] = {
                 "https://sysu-hcp.net/lip/"),
         Dataset("coco-voc-subset", "COCO val2017, VOC classes", 21, ("val",),
                 "torchvision's evaluation set: COCO val2017 restricted to the 20 VOC categories.",
-                "https://pytorch.org/vision/stable/models.html#semantic-segmentation"),
+                "https://pytorch.org/vision/stable/models.html#semantic-segmentation",
+                (520, 520), "torchvision's evaluation resize (520) for its segmentation weights"),
     ]
 }
 
