@@ -1,0 +1,440 @@
+"""The typed run record and results file (`data/results/<bench key>.json`), as pydantic models.
+
+Written by the bench (`bench run --save`, the sweep, the Slurm executor), validated by every
+reader (the site, `bench list`, the sweep). The format is documented in docs/dev/conventions.md
+and as JSON Schema in `schema/results.schema.json`, generated from these models
+(`python -m bench.record schema -o schema/results.schema.json`; a test fails when it is stale).
+
+This module imports only pydantic and the standard library: the site imports it without
+torch, and the catalog never imports the bench.
+
+Rules the models enforce:
+- numbers are JSON numbers (a string such as "134M" where a count belongs is an error, not a
+  coercion), finite (NaN and Infinity are impossible) and inside a plausible range;
+- blocks the harness writes have a closed set of keys (`extra="forbid"`), except `flops`
+  entries, which carry the FLOP counter's diagnostics and may grow;
+- every run in a file belongs to the file's model.
+
+`load_results(path)` raises ResultsError naming the file and the field
+(`data/results/x.json: runs[0].params.total: Input should be a valid integer (got '134M')`).
+
+Which run the site shows (`shown_run`): a committed reference run (`reference: true`, written
+with `bench run --reference`) wins over any local run; among reference runs without errors, the
+newest per (device, precision, batch). A file with no reference run (runs saved before the
+flag existed) falls back to its newest error-free run, marked as not a reference.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+RECORD_FORMAT = "segatlas-results/1"
+MAX_FILE_BYTES = 64 * 1024 * 1024  # a results file is a few hundred KB; refuse before parsing
+ID_RE = r"^[a-z0-9][a-z0-9+-]*$"   # bench keys, catalog model and paper ids
+VERDICTS = ("verified", "mismatch", "unit", "not-comparable", "unmeasured")
+
+Id = Annotated[str, Field(pattern=ID_RE, max_length=100)]
+Text = Annotated[str, Field(max_length=10_000)]
+Count = Annotated[int, Field(ge=0, le=10**13)]  # parameters: 10 trillion is beyond any model
+Pos = Annotated[int, Field(ge=1, le=10**6)]
+NonNeg = Annotated[int, Field(ge=0, le=10**9)]
+G = Annotated[float, Field(ge=0, le=1e9)]        # GMACs / GFLOPs
+Ms = Annotated[float, Field(ge=0, le=1e9)]       # milliseconds, MB, seconds
+Pct = Annotated[float, Field(ge=0, le=100)]
+Size = Annotated[list[Annotated[int, Field(ge=1, le=100_000)]], Field(min_length=2, max_length=2)]
+
+
+class _Record(BaseModel):
+    """Closed blocks: unknown keys, non-finite numbers and coerced strings are errors."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True,
+                              str_max_length=100_000)
+
+
+class _Open(_Record):
+    """A block another module fills and may extend: extra keys kept (JSON values only)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    @model_validator(mode="after")
+    def _finite_extras(self):
+        for k, v in (self.__pydantic_extra__ or {}).items():
+            _check_json(v, k)
+        return self
+
+
+def _check_json(v: Any, where: str, depth: int = 0) -> None:
+    """Extra keys must still be finite JSON: no NaN/Infinity hiding in a diagnostic."""
+    if depth > 20:
+        raise ValueError(f"{where}: nested deeper than 20 levels")
+    if isinstance(v, float) and not math.isfinite(v):
+        raise ValueError(f"{where}: {v} is not a finite number")
+    if isinstance(v, dict):
+        for k, x in v.items():
+            _check_json(x, f"{where}.{k}", depth + 1)
+    elif isinstance(v, list):
+        for i, x in enumerate(v):
+            _check_json(x, f"{where}[{i}]", depth + 1)
+
+
+class Params(_Record):
+    total: Count = Field(description="Parameters counted (shared tensors once), aux heads excluded.")
+    trainable: Count
+    excluded: Count = Field(0, description="Parameters of auxiliary heads left out of `total`.")
+    scope: Text = Field(description="What was counted, in words.")
+
+
+class Skipped(_Record):
+    flopcounter: list[Text] | None = None
+    fvcore: list[Text] | None = None
+
+
+class Flops(_Open):
+    """One FLOP count at one input size, batch 1 (bench/measure/flops.py)."""
+
+    gmacs: G = Field(description="Multiply-adds / 1e9 (= gflops / 2).")
+    gflops: G = Field(description="FLOPs / 1e9, two per multiply-add (FlopCounterMode).")
+    input_size: Size = Field(description="[H, W] of the counted input.")
+    batch: Pos = 1
+    conv_gmacs: G | None = None
+    counted_on: Text | None = None
+    flopcounter_gflops: G | None = None
+    fvcore_gmacs: G | None = None
+    fvcore_error: Text | None = None
+    by_op: dict[str, dict[str, Annotated[float, Field(ge=0, le=1e9)]]] | None = None
+    skipped: Skipped | None = None
+    convention: Text | None = None
+
+
+class FlopsAt(_Record):
+    """FLOPs at a size the site compares models at: a dataset's canonical size
+    (catalog.datasets.DATASETS[...].canonical_size) or the model's default input size."""
+
+    input_size: Size
+    datasets: list[Id] = Field(default_factory=list,
+                               description="Datasets whose canonical size this is.")
+    model_default: bool = Field(False, description="The model's default input size.")
+    gmacs: G | None = None
+    gflops: G | None = None
+    error: Text | None = Field(None, description="Why counting failed at this size.")
+
+    @model_validator(mode="after")
+    def _count_or_error(self):
+        if (self.gmacs is None or self.gflops is None) and not self.error:
+            raise ValueError("gmacs and gflops are required unless `error` says why not")
+        return self
+
+
+class Latency(_Record):
+    median_ms: Ms
+    p90_ms: Ms
+    mean_ms: Ms
+    std_ms: Ms
+    min_ms: Ms | None = None
+    throughput_ips: Annotated[float, Field(ge=0, le=1e9)]
+    warmup: NonNeg
+    iters: Pos
+    batch: Pos | None = None
+    input_size: Size | None = None
+    precision: Literal["fp32", "fp16", "bf16"] | None = None
+    channels_last: bool | None = None
+    compile: bool | None = None
+    timer: Literal["perf_counter", "cuda_event"]
+    times_ms: list[Ms] | None = None
+    wall_s: Ms | None = None
+
+
+class Memory(_Record):
+    peak_mb: Ms | None = None
+    kind: Text | None = None
+    note: Text | None = None
+    scope: Text | None = None
+
+
+class Env(_Record):
+    device_name: Text | None = None
+    cpu: Text | None = None
+    threads: Pos | None = None
+    torch: Text | None = None
+    cuda: Text | None = None
+    cudnn: Annotated[int, Field(ge=0)] | Text | None = None
+    driver: Text | None = None
+    python: Text | None = None
+    platform: Text | None = None
+    executable: Text | None = None
+
+
+class WeightsReport(_Record):
+    path: Text | None = None
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
+    missing: list[Text] = Field(default_factory=list)
+    unexpected: list[Text] = Field(default_factory=list)
+    note: Text | None = Field(None, description="How checkpoint keys were renamed, if they were.")
+    allow_partial: bool | None = Field(None, description="Loaded with --allow-partial.")
+
+
+class Miou(_Record):
+    dataset: Id
+    split: Text
+    protocol: Literal["whole", "slide"]
+    crop: Size | None = None
+    stride: Size | None = None
+    flip: bool = False
+    scales: list[Annotated[float, Field(gt=0, le=100)]] = Field(default_factory=lambda: [1.0])
+    num_images: NonNeg
+    miou: Pct = Field(description="Mean IoU in percent; never NaN (an all-ignore set is an error).")
+    pixel_acc: Pct | None = None
+    mean_acc: Pct | None = None
+    fwiou: Pct | None = None
+    per_class_iou: dict[str, Pct | None] = Field(default_factory=dict)
+    num_classes: Pos | None = None
+    ignore_index: Annotated[int, Field(ge=0, le=65535)] | None = None
+    seconds: Ms | None = None
+    weights: WeightsReport | None = None
+
+
+class Verdict(_Record):
+    quantity: Text
+    claimed: Annotated[float, Field(ge=-1e15, le=1e15)]
+    claimed_unit: Text
+    bound: Literal["=", "~", "<", "<=", ">", ">="]
+    measured: Annotated[float, Field(ge=-1e15, le=1e15)] | None
+    measured_unit: Text | None
+    verdict: Literal[VERDICTS]  # type: ignore[valid-type]
+    tolerance: Text
+    note: Text
+    sources: list[Text]
+    where: list[Text] = Field(default_factory=list)
+    input_size: Text | None = None
+    hardware: Text | None = None
+    dataset: Text | None = None
+    split: Text | None = None
+    relative_to: Text | None = Field(None, description="The model a ratio claim compares with.")
+
+
+class Run(_Record):
+    """One measurement of one model (docs/dev/conventions.md, RUN)."""
+
+    model: Id = Field(description="Bench key.")
+    paper: Id
+    catalog_model: Id
+    harness_version: Annotated[str, Field(max_length=40)]
+    timestamp: Annotated[str, Field(max_length=40, description="ISO 8601 with a UTC offset.")]
+    reference: bool = Field(False, description="A committed reference run (bench run --reference); "
+                                               "the site prefers these to local runs.")
+    device: Annotated[str, Field(pattern=r"^(cpu|cuda|mps|xpu)$")]
+    input_size: Size
+    batch: Pos
+    precision: Literal["fp32", "fp16", "bf16"]
+    channels_last: bool
+    compile: bool
+    num_classes: Pos
+    params: Params | None = None
+    params_spec_classes: Params | None = None
+    flops: Flops | None = None
+    flops_at_claim_sizes: list[Flops] | None = None
+    flops_at: list[FlopsAt] = Field(default_factory=list,
+                                    description="FLOPs at each canonical dataset size the model's "
+                                                "catalog results use, and at its default size.")
+    latency: Latency | None = None
+    memory: Memory | None = None
+    env: Env
+    miou: Miou | None = None
+    weights: WeightsReport | None = None
+    verdicts: list[Verdict] = Field(default_factory=list)
+    error: Text | None = None
+    elapsed_s: Ms | None = None
+
+    @field_validator("timestamp")
+    @classmethod
+    def _iso(cls, v: str) -> str:
+        try:
+            t = datetime.fromisoformat(v)
+        except ValueError:
+            raise ValueError("not an ISO 8601 timestamp (e.g. 2026-11-24T03:06:13+00:00)") from None
+        if t.tzinfo is None:
+            raise ValueError("timestamp needs a UTC offset (e.g. +00:00)")
+        return v
+
+    def key(self) -> tuple[str, str, int]:
+        """What a shown run is chosen per: (device, precision, batch)."""
+        return (self.device, self.precision, self.batch)
+
+
+class ResultsFile(_Record):
+    """`data/results/<bench key>.json`."""
+
+    model_config = ConfigDict(title="SegAtlas results file")
+
+    model: Id
+    paper: Id
+    runs: list[Run]
+
+    @model_validator(mode="after")
+    def _runs_are_this_models(self):
+        for i, r in enumerate(self.runs):
+            if r.model != self.model:
+                raise ValueError(f"runs[{i}].model is '{r.model}', the file is for '{self.model}'")
+        return self
+
+
+# ---------------------------------------------------------------- reading
+
+class ResultsError(ValueError):
+    """A results file that is not a valid record; the message names the file and the field."""
+
+
+def _excerpt(v: Any, n: int = 40) -> str:
+    s = repr(v)
+    return s if len(s) <= n else s[: n - 3] + "..."
+
+
+def _loc(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def describe(e: ValidationError, limit: int = 5) -> str:
+    """Pydantic's errors as 'field: message (got value)', at most `limit`, values abridged."""
+    lines = []
+    for err in e.errors(include_url=False)[:limit]:
+        msg = err["msg"].removeprefix("Value error, ")
+        value = err.get("input")
+        quiet = err["type"] in ("missing", "json_invalid") or isinstance(value, (dict, list))
+        got = "" if quiet else f" (got {_excerpt(value)})"
+        if err["type"] == "extra_forbidden":
+            msg, got = "unknown key", ""
+        lines.append(f"{_loc(err['loc'])}: {msg}{got}")
+    more = e.error_count() - limit
+    return "; ".join(lines) + (f"; and {more} more" if more > 0 else "")
+
+
+def parse_results(data: bytes | str, name: str = "<results>") -> ResultsFile:
+    """Validate the JSON text of a results file; ResultsError names `name` and the field."""
+    if len(data) > MAX_FILE_BYTES:
+        raise ResultsError(f"{name}: {len(data):,} bytes, more than a results file can be "
+                           f"({MAX_FILE_BYTES:,})")
+    try:
+        return ResultsFile.model_validate_json(data)
+    except ValidationError as e:
+        raise ResultsError(f"{name}: {describe(e)}") from None
+
+
+def load_results(path: str | Path) -> ResultsFile:
+    """Read and validate one results file; ResultsError (file and field) when it is not valid."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ResultsError(f"{path}: {size:,} bytes, more than a results file can be "
+                               f"({MAX_FILE_BYTES:,})")
+        data = path.read_bytes()
+    except OSError as e:
+        raise ResultsError(f"{path}: cannot be read ({e.strerror or e})") from None
+    doc = parse_results(data, str(path))
+    if path.suffix == ".json" and path.stem != doc.model:
+        raise ResultsError(f"{path}: model: '{doc.model}' but the file is named for "
+                           f"'{path.stem}' (results/<bench key>.json)")
+    return doc
+
+
+def validate_run(record: dict, name: str = "run") -> Run:
+    """A record the harness built, checked before it is saved (ResultsError when invalid)."""
+    try:
+        return Run.model_validate_json(json.dumps(record, allow_nan=True))
+    except ValidationError as e:
+        raise ResultsError(f"{name}: {describe(e)}") from None
+
+
+# ---------------------------------------------------------------- which run to show
+
+def shown_runs(runs: list[Run]) -> list[Run]:
+    """The runs the site shows: the newest error-free reference run per (device, precision,
+    batch); where a file has no reference run, the newest error-free run per key (legacy)."""
+    good = [r for r in runs if not r.error]
+    pool = [r for r in good if r.reference] or good
+    best: dict[tuple, Run] = {}
+    for r in pool:
+        k = r.key()
+        if k not in best or _when(r) > _when(best[k]):
+            best[k] = r
+    return sorted(best.values(), key=lambda r: r.key())
+
+
+def shown_run(runs: list[Run], device: str | None = None) -> Run | None:
+    """The one run to show for a model (on `device`): per `shown_runs`, preferring batch 1
+    and fp32 (what papers quote), then the newest."""
+    cands = [r for r in shown_runs(runs) if device is None or r.device == device]
+    if not cands:
+        return None
+    return min(cands, key=lambda r: (r.batch != 1, r.precision != "fp32", r.device != "cpu",
+                                     -_when(r).timestamp()))
+
+
+def _when(r: Run) -> datetime:
+    return datetime.fromisoformat(r.timestamp)
+
+
+# ---------------------------------------------------------------- JSON Schema
+
+def _repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent
+
+
+SCHEMA_PATH = _repo_root() / "schema" / "results.schema.json"
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def build_schema() -> dict:
+    schema = ResultsFile.model_json_schema()
+    return {"$schema": DIALECT, "title": "SegAtlas results file (data/results/<bench key>.json)",
+            "description": "Measured runs of one bench model; written by `bench run --save`, "
+                           "validated by bench.record. Generated from bench/record.py.",
+            **{k: v for k, v in schema.items() if k not in ("title", "description")}}
+
+
+def schema_text() -> str:
+    return json.dumps(build_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m bench.record schema [-o PATH]` | `python -m bench.record check FILE...`."""
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["schema"]:
+        from catalog.export import write_atomic
+
+        out = Path(args[args.index("-o") + 1]) if "-o" in args else SCHEMA_PATH
+        write_atomic(out, schema_text())
+        print(f"wrote {out}")
+        return 0
+    if args[:1] == ["check"] and len(args) > 1:
+        bad = 0
+        for f in args[1:]:
+            try:
+                load_results(f)
+            except ResultsError as e:
+                print(e, file=sys.stderr)
+                bad += 1
+        return 1 if bad else 0
+    print(main.__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
