@@ -8,19 +8,55 @@ The JSON Schema in `schema/papers.schema.json` is generated from these models.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator, model_validator
 
 from catalog.datasets import DATASETS
-from catalog.sources import SOURCES
-from catalog.vocab import EXTRA_DATA, METRICS, PRECISIONS, SPLITS, TAGS, UNITS
+from catalog.sources import SOURCES, grade_of
+from catalog.vocab import (
+    EXTRA_DATA,
+    IMPLEMENTATIONS,
+    METRICS,
+    PLAUSIBLE,
+    PRECISIONS,
+    PRETRAINING,
+    RELATIVE_RANGE,
+    RELATIVE_UNIT,
+    SERVERS,
+    SPLITS,
+    TAGS,
+    TRAIN_SPLITS,
+    UNITS,
+)
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)]
 HttpUrl = Annotated[str, Field(pattern=r"^https?://[^\s<>\"']+$", max_length=500)]
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 
+# Paper ids become page names next to pages the site generates itself.
+RESERVED_IDS = frozenset({"index", "search", "404", "assets", "all", "tags", "sitemap"})
+
+# Characters that have no place in catalog text: C0/C1 controls (tab and newline allowed),
+# bidi overrides and isolates (they reorder what a reader sees), zero-width characters and
+# Unicode non-characters.
+_BAD_CHARS = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069"
+    "\ufeff\ufdd0-\ufdef\ufffe\uffff]")
+
+
+def _check_text(value: str) -> str:
+    m = _BAD_CHARS.search(value)
+    if m:
+        raise ValueError(f"contains the invisible or control character U+{ord(m.group()):04X} "
+                         f"at position {m.start()}")
+    return value
+
 TagName = Literal[tuple(TAGS)]  # type: ignore[valid-type]
+Pretraining = Literal[tuple(PRETRAINING)]  # type: ignore[valid-type]
+ServerName = Literal[tuple(SERVERS)]  # type: ignore[valid-type]
+TrainSplit = Literal[tuple(TRAIN_SPLITS)]  # type: ignore[valid-type]
+Implementation = Literal[tuple(IMPLEMENTATIONS)]  # type: ignore[valid-type]
 MetricName = Literal[tuple(METRICS)]  # type: ignore[valid-type]
 SplitName = Literal[tuple(SPLITS)]  # type: ignore[valid-type]
 DatasetKey = Literal[tuple(DATASETS)]  # type: ignore[valid-type]
@@ -34,7 +70,20 @@ INPUT_SIZE_RE = re.compile(r"^\d+x\d+$")
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # strict: a number must be a YAML number (no "42", no booleans), never NaN or infinite.
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=True,
+                              allow_inf_nan=False)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _clean_text(cls, v):
+        if isinstance(v, str):
+            return _check_text(v)
+        if isinstance(v, list):
+            for x in v:
+                if isinstance(x, str):
+                    _check_text(x)
+        return v
 
 
 class SourceRef(Strict):
@@ -84,30 +133,60 @@ class ModelVariant(Strict):
     id: Slug
     name: Text
     backbone: str | None = None
+    implementation: Implementation | None = Field(
+        None, description="Set for a re-implementation (torchvision, mmsegmentation, ...): its numbers are "
+                          "its own, never the paper's model's. Absent = the paper's own model.")
     weights: list[Checkpoint] = []
     note: str | None = None
 
 
 class Setting(Strict):
-    """The conditions a score was obtained under. Two scores only conflict when equal here."""
+    """The conditions a score was obtained under. Every field: absent = the source does not say.
 
-    extra_data: list[ExtraData] = []
-    multi_scale: bool | None = None
-    flip: bool | None = None
+    Two scores only conflict when equal here; see `catalog.checks.find_conflicts`.
+    """
+
+    pretraining: list[Pretraining] | None = Field(
+        None, description="Backbone pre-training stages, e.g. [imagenet-22k]; absent = not stated")
+    extra_data: list[ExtraData] | None = Field(
+        None, description="Extra training data beyond the dataset's training split: [] = the source says "
+                          "none; absent = the source does not say")
+    crop_size: str | None = Field(None, description="Training crop, HxW")
+    input_size: str | None = Field(None, description="Test resolution, HxW, e.g. '512x1024'")
+    multi_scale: bool | None = Field(None, description="Test-time multi-scale inputs")
+    flip: bool | None = Field(None, description="Test-time horizontal flip")
+    inference: Literal["whole", "slide"] | None = Field(
+        None, description="Whole-image or sliding-window inference")
+    output_stride: int | None = Field(None, ge=1, le=64)
     crf: bool | None = None
     backbone: str | None = None
-    input_size: str | None = Field(None, description="HxW, e.g. '512x1024'")
 
-    @field_validator("input_size")
+    @field_validator("input_size", "crop_size")
     @classmethod
     def _size(cls, v: str | None) -> str | None:
         if v is not None and not INPUT_SIZE_RE.match(v):
-            raise ValueError(f"input size '{v}' is not HxW (e.g. '512x1024')")
+            raise ValueError(f"size '{v}' is not HxW (e.g. '512x1024')")
         return v
 
+    @property
+    def tta(self) -> bool | None:
+        """Test-time augmentation: True if multi-scale or flip, None if either is unstated and
+        neither is stated as used."""
+        if self.multi_scale or self.flip:
+            return True
+        if self.multi_scale is None or self.flip is None:
+            return None
+        return False
+
+    # The fields that decide whether two scores may be compared, in a fixed order.
+    COMPARED: ClassVar[tuple[str, ...]] = (
+        "pretraining", "extra_data", "crop_size", "input_size", "multi_scale", "flip",
+        "inference", "output_stride", "crf", "backbone")
+
     def key(self) -> tuple:
-        return (tuple(sorted(self.extra_data)), self.multi_scale, self.flip, self.crf,
-                self.backbone, self.input_size)
+        def norm(v):
+            return tuple(sorted(v)) if isinstance(v, list) else v
+        return tuple(norm(getattr(self, f)) for f in self.COMPARED)
 
 
 class Result(Strict):
@@ -115,7 +194,11 @@ class Result(Strict):
 
     model: Slug
     dataset: DatasetKey
-    split: SplitName
+    split: SplitName = Field(description="Where it was evaluated; 'unspecified' when the source "
+                                         "does not say (never assumed)")
+    server: ServerName | None = Field(None, description="For split 'test': the official evaluation "
+                                                        "server or a local test set; absent = not stated")
+    train_split: TrainSplit | None = Field(None, description="What it was trained on; absent = not stated")
     metric: MetricName = "miou"
     value: float
     setting: Setting = Setting()
@@ -129,6 +212,23 @@ class Result(Strict):
             raise ValueError(f"{v} is not a percentage (0-100)")
         return v
 
+    @model_validator(mode="after")
+    def _server(self) -> Result:
+        if self.server is not None and self.split != "test":
+            raise ValueError(f"'server' only applies to split 'test' (split is '{self.split}')")
+        return self
+
+    @property
+    def grade(self) -> str:
+        return grade_of(self.sources)
+
+    @property
+    def protocol(self) -> str:
+        """Where the number was scored, in words: 'val', 'test (official server)', ..."""
+        if self.split == "test" and self.server:
+            return f"test ({'official server' if self.server == 'official' else 'local test set'})"
+        return self.split
+
 
 class Efficiency(Strict):
     """A params / FLOPs / MACs / latency / FPS / memory claim, with its conditions."""
@@ -138,6 +238,11 @@ class Efficiency(Strict):
     value: float = Field(gt=0)
     unit: str
     bound: Literal["=", "~", "<", "<=", ">", ">="] = "="
+    relative_to: Slug | None = Field(
+        None, description="A relative claim: this many times fewer (params, FLOPs, MACs, latency, "
+                          "memory) or more (fps) than the named catalog model; unit 'x'")
+    includes_aux: bool | None = Field(
+        None, description="Whether the count includes training-only auxiliary heads; absent = not stated")
     input_size: str | None = Field(None, description="HxW the claim was measured at")
     hardware: str | None = None
     precision: Precision | None = None
@@ -153,13 +258,32 @@ class Efficiency(Strict):
 
     @model_validator(mode="after")
     def _unit(self) -> Efficiency:
+        if self.relative_to is not None or self.unit == RELATIVE_UNIT:
+            if self.relative_to is None or self.unit != RELATIVE_UNIT:
+                raise ValueError(f"a relative claim needs both 'relative_to' and unit '{RELATIVE_UNIT}'")
+            if self.relative_to == self.model:
+                raise ValueError("a relative claim compares two different models")
+            lo, hi = RELATIVE_RANGE
+            if not lo <= self.value <= hi:
+                raise ValueError(f"{self.value}x is outside the plausible range {lo:g}x-{hi:g}x")
+            return self
         allowed = UNITS[self.quantity]
         if self.unit not in allowed:
             raise ValueError(f"unit '{self.unit}' is not one of {sorted(allowed)} for {self.quantity}")
+        lo, hi = PLAUSIBLE[self.quantity]
+        if not lo <= self.base_value() <= hi:
+            raise ValueError(f"{self.value:g} {self.unit} is not a plausible {self.quantity} value "
+                             f"(expected {lo:g}-{hi:g} in base units)")
         return self
 
+    @property
+    def grade(self) -> str:
+        return grade_of(self.sources)
+
     def base_value(self) -> float:
-        """The value in the quantity's base unit (count, ms, fps, MB)."""
+        """The value in the quantity's base unit (count, ms, fps, MB); a ratio for relative claims."""
+        if self.relative_to is not None:
+            return self.value
         return self.value * UNITS[self.quantity][self.unit]
 
 
@@ -179,8 +303,13 @@ class Erratum(Strict):
 class Paper(Strict):
     id: Slug
     title: Text
-    authors: list[str] = []
+    short_name: str | None = Field(None, max_length=40,
+                                   description="How readers name the method (FCN, DeepLab v3+), for tables")
+    authors: list[Annotated[str, Field(min_length=1, max_length=200)]] = []
     year: int = Field(ge=1990, le=2100)
+    month: int | None = Field(None, ge=1, le=12, description="Month of first publication, where a source gives it")
+    metadata_sources: list[SourceRef] = Field(
+        [], description="Where the title, authors, venue and month were read")
     venue: str | None = None
     arxiv: str | None = None
     links: list[Link] = []
@@ -199,6 +328,19 @@ class Paper(Strict):
         if v is not None and not ARXIV_RE.match(v):
             raise ValueError(f"'{v}' is not an arXiv id (e.g. '1411.4038')")
         return v
+
+    @field_validator("id")
+    @classmethod
+    def _not_reserved(cls, v: str) -> str:
+        if v in RESERVED_IDS:
+            raise ValueError(f"'{v}' is reserved for a page the site generates; choose another id")
+        return v
+
+    @model_validator(mode="after")
+    def _authors_sourced(self) -> Paper:
+        if self.authors and not (self.metadata_sources or self.sources):
+            raise ValueError("authors need a source: add 'metadata_sources'")
+        return self
 
 
 class Catalog(RootModel[list[Paper]]):

@@ -13,23 +13,35 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Source:
     id: str
-    kind: str  # seed | paper | code | leaderboard | library
+    kind: str  # seed | paper | code | leaderboard | library | reimplementation
     title: str
     url: str | None = None
     needs: tuple[str, ...] = ()  # fields a reference to this source must fill
+    grade: str = "primary"  # primary: the authors' own (paper, code); secondary: a copy or a reproduction
 
 
 SOURCES: dict[str, Source] = {
     s.id: s
     for s in [
         Source("000_120f5c55618baebb", "seed",
-               "Segmentation-Series-Chaos (summary of the 2019 Neurocomputing survey)"),
-        Source("001_48835b735b05f6a6", "seed", "Deep-Learning-Semantic-Segmentation paper list"),
-        Source("002_b6762589af1199bb", "seed", "Deep Learning based Semantic Segmentation Algorithm (blog)"),
-        Source("003_a4ae7a397f57721f", "seed", "Review of semantic segmentation architectures (prose summary)"),
-        Source("004_a470b328ba57d261", "seed", "语义分割总结 (Chinese summary with benchmark tables)"),
+               "Segmentation-Series-Chaos (summary of the 2019 Neurocomputing survey)", grade="secondary"),
+        Source("001_48835b735b05f6a6", "seed", "Deep-Learning-Semantic-Segmentation paper list",
+               grade="secondary"),
+        Source("002_b6762589af1199bb", "seed", "Deep Learning based Semantic Segmentation Algorithm (blog)",
+               grade="secondary"),
+        Source("003_a4ae7a397f57721f", "seed", "Review of semantic segmentation architectures (prose summary)",
+               grade="secondary"),
+        Source("004_a470b328ba57d261", "seed", "语义分割总结 (Chinese summary with benchmark tables)",
+               grade="secondary"),
         Source("paper", "paper", "The paper the entry describes", needs=("where",)),
         Source("official-code", "code", "The paper's official code repository", needs=("url",)),
+        Source("arxiv", "paper", "The paper's arXiv listing (title, authors, date)", needs=("url",)),
+        Source("publisher", "paper", "The paper on its venue's page (CVF open access, OpenReview, journal)",
+               needs=("url",)),
+        Source("mmsegmentation", "reimplementation", "OpenMMLab mmsegmentation model zoo (a reproduction)",
+               "https://github.com/open-mmlab/mmsegmentation", needs=("url",), grade="secondary"),
+        Source("third-party", "reimplementation", "A third-party reproduction or model zoo (named by its url)",
+               needs=("url",), grade="secondary"),
         Source("voc-leaderboard", "leaderboard", "PASCAL VOC 2012 evaluation server leaderboard",
                "http://host.robots.ox.ac.uk:8080/leaderboard/displaylb.php?challengeid=11&compid=6"),
         Source("cityscapes-benchmark", "leaderboard", "Cityscapes benchmark suite",
@@ -40,3 +52,9 @@ SOURCES: dict[str, Source] = {
 }
 
 SEEDS: tuple[str, ...] = tuple(s.id for s in SOURCES.values() if s.kind == "seed")
+GRADES = ("primary", "secondary")
+
+
+def grade_of(refs) -> str:
+    """A number's grade: primary when any of its sources is (the paper, the authors' code)."""
+    return "primary" if any(SOURCES[r.ref].grade == "primary" for r in refs) else "secondary"

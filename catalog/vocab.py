@@ -25,6 +25,8 @@ TAGS: dict[str, str] = {
     "transformer": "Transformer / vision-transformer based",
     "graph": "Graph reasoning over features",
     "nas": "Neural architecture search",
+    "mask-classification": "Predicts a set of masks with a class each (MaskFormer-style), not per-pixel classes",
+    "foundation-model": "Built on a large pre-trained foundation backbone (DINOv2, EVA, BEiT-3, ...)",
     # efficiency
     "real-time": "Designed for real-time inference",
     "lightweight": "Small parameter count or FLOPs budget, mobile-oriented",
@@ -67,17 +69,57 @@ METRICS: dict[str, str] = {
 SPLITS: dict[str, str] = {
     "train": "Training split",
     "val": "Validation split",
-    "test": "Test split (usually a server / leaderboard evaluation)",
+    "test": "Test split (an official evaluation server or a local test set: see `server`)",
     "unspecified": "The source does not say which split",
 }
 
+# Where a `test` number was scored. Absent = the source does not say.
+SERVERS: dict[str, str] = {
+    "official": "The benchmark's official evaluation server (hidden test labels)",
+    "local": "A local test set with public labels (e.g. CamVid test)",
+}
+
+# What the model was trained on. Absent = the source does not say.
+TRAIN_SPLITS: dict[str, str] = {
+    "train": "The training split only",
+    "trainval": "Training and validation splits together (train+val)",
+}
+
+# Extra *training* data beyond the dataset's own training split (not backbone pre-training).
+# Absent = the source does not say; [] = the source says none.
 EXTRA_DATA: dict[str, str] = {
-    "coco": "Pre-trained on MS COCO before fine-tuning",
-    "jft": "Pre-trained on Google's JFT-300M",
-    "imagenet-22k": "Backbone pre-trained on ImageNet-22k",
+    "coco": "MS COCO (pre-training or joint training on its segmentation labels)",
+    "coco-stuff": "COCO-Stuff labels",
+    "sbd": "Semantic Boundaries Dataset augmentation (VOC 'train_aug')",
     "coarse": "Cityscapes coarse annotations",
-    "mapillary": "Pre-trained on Mapillary Vistas",
-    "sbd": "Semantic Boundaries Dataset augmentation (VOC)",
+    "mapillary": "Mapillary Vistas",
+    "ade20k": "ADE20K (as intermediate fine-tuning data)",
+    "objects365": "Objects365",
+}
+
+# Backbone pre-training, stage by stage. Absent = the source does not say.
+PRETRAINING: dict[str, str] = {
+    "imagenet-1k": "Supervised ImageNet-1k classification",
+    "imagenet-22k": "Supervised ImageNet-22k (ImageNet-21k) classification",
+    "imagenet-1k-ssl": "Self-supervised on ImageNet-1k images (labels unused), e.g. masked image modelling",
+    "imagenet-22k-ssl": "Self-supervised on ImageNet-22k images (labels unused)",
+    "jft-300m": "Google's JFT-300M",
+    "lvd-142m": "DINOv2's curated LVD-142M images (self-supervised)",
+    "lvd-1689m": "DINOv3's LVD-1689M images (self-supervised)",
+    "merged-38m": "EVA-02's Merged-38M images (MIM with an EVA-CLIP teacher)",
+    "laion-2b": "LAION-2B image-text pairs",
+    "clip-400m": "OpenAI CLIP's 400M image-text pairs",
+    "coco": "MS COCO (detection / segmentation pre-training of the whole network)",
+    "objects365": "Objects365 detection pre-training",
+    "scratch": "No pre-training: trained from scratch",
+}
+
+IMPLEMENTATIONS: dict[str, str] = {
+    "torchvision": "torchvision's model zoo",
+    "mmsegmentation": "OpenMMLab's mmsegmentation model zoo",
+    "paddleseg": "PaddleSeg's model zoo",
+    "transformers": "HuggingFace transformers",
+    "third-party": "Another third-party reproduction (named in the note)",
 }
 
 # Per quantity, the units a claim may use and their factor to the quantity's base unit.
@@ -90,6 +132,22 @@ UNITS: dict[str, dict[str, float]] = {
     "fps": {"fps": 1.0},
     "memory": {"MB": 1.0, "GB": 1024.0},
 }
+
+# Plausible range of a claim in its quantity's base unit: outside it, a value is a typo
+# (1e29 M parameters) rather than a claim. Generous on purpose.
+PLAUSIBLE: dict[str, tuple[float, float]] = {
+    "params": (1e2, 1e12),        # 100 parameters .. 1T
+    "flops": (1e5, 1e17),         # per image
+    "macs": (1e5, 1e17),
+    "latency": (1e-3, 1e7),       # ms
+    "fps": (1e-3, 1e6),
+    "memory": (1e-3, 1e8),        # MB
+}
+
+# A relative claim ("79x fewer parameters than SegNet") uses unit "x": reference / this model
+# for params, flops, macs, latency and memory; this model / reference for fps.
+RELATIVE_UNIT = "x"
+RELATIVE_RANGE = (1e-3, 1e4)
 
 PRECISIONS = ("fp32", "fp16", "bf16", "int8", "mixed")
 
