@@ -16,6 +16,7 @@ import torch
 
 # bench key -> family module that registers it
 FAMILIES = {
+    "bisenetv2": "bisenetv2",
     "stdc1": "stdc", "stdc2": "stdc",
     "ddrnet-23-slim": "ddrnet", "ddrnet-23": "ddrnet",
     "pidnet-s": "pidnet", "pidnet-m": "pidnet", "pidnet-l": "pidnet",
@@ -42,6 +43,12 @@ def _count(model: torch.nn.Module) -> int:
 
 
 PARAMS = {
+    # BiSeNet V2 as mmsegmentation builds it (no author code exists; see the module docstring),
+    # FCN head with 1024 channels, booster heads not built. PaddleSeg docs/model_zoo_overview.md
+    # (commit 02b1ed1b, "Summary table") lists 2.33M for its own BiSeNetv2, whose SegHead is
+    # 128 wide instead of 1024: 1,051,008 fewer parameters in the head (test below), and
+    # Paddle's ConvBNReLU convs keep a bias. The paper's own figure could not be opened here.
+    "bisenetv2": 3_358_883,
     # STDC-Seg (MichaelFan01/STDC-Seg models/model_stages.py) without the aux / detail heads and
     # without the backbone's unused ImageNet classifier. The authors publish no parameter count
     # for the segmentation networks in their README. PaddleSeg docs/model_zoo_overview.md
@@ -89,6 +96,7 @@ def test_forward_shape(key: str) -> None:
 
 
 SETTINGS = {  # key -> (paper id, classes, input size (H, W))
+    "bisenetv2": ("bisenetv2", 19, (1024, 2048)),
     "stdc1": ("stdc", 19, (512, 1024)), "stdc2": ("stdc", 19, (512, 1024)),
     "ddrnet-23-slim": ("ddrnet", 19, (1024, 2048)), "ddrnet-23": ("ddrnet", 19, (1024, 2048)),
     "pidnet-s": ("pidnet", 19, (1024, 2048)), "pidnet-m": ("pidnet", 19, (1024, 2048)),
@@ -138,3 +146,11 @@ def test_pidnet_s_and_m_use_pappm_l_uses_dappm() -> None:
 def test_ddrnet_stem_convs_keep_their_bias() -> None:
     stem = _model("ddrnet-23", meta=True).conv1
     assert stem[0].bias is not None and stem[3].bias is not None
+
+
+def test_bisenetv2_head_width_explains_paddleseg_gap() -> None:
+    # mmseg FCNHead(128 -> 1024 -> 19) vs PaddleSeg SegHead(128 -> 128 -> 19); conv3x3 without
+    # bias + BN (2 per channel), conv1x1 with bias.
+    head = lambda mid: 128 * mid * 9 + 2 * mid + mid * 19 + 19  # noqa: E731
+    assert _count(_model("bisenetv2", meta=True).head) == head(1024)
+    assert head(1024) - head(128) == 1_051_008
