@@ -15,7 +15,8 @@ from decimal import Decimal
 
 from catalog.datasets import DATASETS
 from catalog.load import CatalogIssue, SourceMap
-from catalog.schema import Catalog, Efficiency, SourceRef
+from catalog.schema import Catalog, Efficiency, Result, Setting, SourceRef
+from catalog.sources import SOURCES
 from catalog.vocab import UNITS
 
 # A '~' claim is read as within this relative distance of its value (plus rounding).
@@ -72,12 +73,35 @@ def check_catalog(cat: Catalog, where: SourceMap | None = None) -> list[CatalogI
                                       f"(it has: {', '.join(splits)})"))
 
         issues += _duplicates(i, paper.results, "results", w,
-                              lambda r: (r.model, r.dataset, r.split, r.metric,
+                              lambda r: (r.model, r.dataset, *_protocol(r), r.metric,
                                          r.setting.key(), r.value))
         issues += _duplicates(i, paper.efficiency, "efficiency", w,
                               lambda e: (e.model, e.quantity, e.bound, e.base_value(),
                                          *_conditions(e)))
+        issues += _provenance(i, paper, w)
+
+    # A relative claim names another catalog model.
+    for i, paper in enumerate(cat.papers):
+        for j, e in enumerate(paper.efficiency):
+            if e.relative_to is not None and e.relative_to not in model_seen:
+                issues.append(w.issue((i, "efficiency", j, "relative_to"),
+                                      f"'{e.relative_to}' is not a model of the catalog"))
     return sorted(issues, key=lambda x: x.line)
+
+
+def _provenance(i: int, paper, w: SourceMap) -> list[CatalogIssue]:
+    """A reproduction's model zoo only speaks for a re-implementation, never for the paper's model."""
+    impl = {m.id: m.implementation for m in paper.models}
+    out = []
+    for kind in ("results", "efficiency"):
+        for j, claim in enumerate(getattr(paper, kind)):
+            for k, src in enumerate(claim.sources):
+                if SOURCES[src.ref].kind == "reimplementation" and not impl.get(claim.model):
+                    out.append(w.issue((i, kind, j, "sources", k, "ref"),
+                                       f"source '{src.ref}' is a re-implementation: attach its number to a "
+                                       f"model with 'implementation' set, not to the paper's model "
+                                       f"'{claim.model}'"))
+    return out
 
 
 def _duplicates(i: int, claims: list, kind: str, w: SourceMap, key) -> list[CatalogIssue]:
@@ -123,12 +147,15 @@ class Conflict:
     correct: str | None = None    # erratum only
     dataset: str | None = None    # result only
     metric: str | None = None     # result only
+    status: str = "conflict"      # conflict: settings equal; possible: equal where both are stated
+    basis: str = ""               # which fields made the pair comparable, in words
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     def __str__(self) -> str:
-        head = f"[{self.kind}] {self.subject}"
+        tag = self.kind if self.status == "conflict" else f"{self.kind}, possible"
+        head = f"[{tag}] {self.subject}" + (f"\n    comparable because: {self.basis}" if self.basis else "")
         if self.kind == "erratum":
             fix = f"; correct: {self.correct!r}" if self.correct else ""
             s = self.sides[0]
@@ -152,7 +179,7 @@ def _refs(sources: list[SourceRef]) -> list[str]:
 
 
 def _conditions(e: Efficiency) -> tuple:
-    return (e.input_size, e.hardware, e.precision, e.batch_size)
+    return (e.input_size, e.hardware, e.precision, e.batch_size, e.relative_to, e.includes_aux)
 
 
 def _interval(e: Efficiency) -> tuple[float, float]:
@@ -180,32 +207,36 @@ def find_conflicts(cat: Catalog, where: SourceMap | None = None) -> list[Conflic
     w = _where(where)
     out: list[Conflict] = []
 
-    # Accuracy: same model, dataset and metric, different values, and splits and settings that
-    # could be the same experiment: equal, or left unstated (None / 'unspecified') by one side.
-    groups: dict[tuple, dict[tuple, Side]] = defaultdict(dict)
+    # Accuracy: same model, dataset and metric, different values, and a protocol and setting
+    # that could be the same experiment (see `compare`).
+    groups: dict[tuple, list[tuple[Result, Side]]] = defaultdict(list)
     for i, p in enumerate(cat.papers):
         for j, r in enumerate(p.results):
-            cond = (r.split, r.setting.key(), r.value)
-            side = groups[(r.model, r.dataset, r.metric)].get(cond)
-            if side is None:
-                groups[(r.model, r.dataset, r.metric)][cond] = Side(
-                    r.value, None, "=", _refs(r.sources), p.id, w.location((i, "results", j)),
-                    w.line((i, "results", j, "value")),
-                    detail=f"{r.split}{_setting_words(r.setting.key())}")
-            else:  # the same number stated twice: merge its sources
-                side.sources += [s for s in _refs(r.sources) if s not in side.sources]
-    for (model, dataset, metric), sides in groups.items():
-        conds = list(sides)
-        clash = {k for a in range(len(conds)) for b in range(a + 1, len(conds))
-                 if conds[a][2] != conds[b][2] and _compatible(conds[a], conds[b]) for k in (a, b)}
-        if clash:
-            involved = [conds[k] for k in sorted(clash)]
-            same = len({(c[0], c[1]) for c in involved}) == 1
-            detail = (f" {involved[0][0]}{_setting_words(involved[0][1])}" if same
-                      else " (settings compatible: one source leaves some unstated)")
-            out.append(Conflict("result", model, f"{model}: {metric} on {dataset}{detail}",
-                                sorted((sides[c] for c in involved), key=lambda s: s.line),
-                                dataset=dataset, metric=metric))
+            side = Side(r.value, None, "=", _refs(r.sources), p.id, w.location((i, "results", j)),
+                        w.line((i, "results", j, "value")), detail=_result_words(r))
+            groups[(r.model, r.dataset, r.metric)].append((r, side))
+    for (model, dataset, metric), rows in groups.items():
+        pairs = []
+        for a in range(len(rows)):
+            for b in range(a + 1, len(rows)):
+                ra, rb = rows[a][0], rows[b][0]
+                if ra.value != rb.value:
+                    cmp = compare(ra, rb)
+                    if cmp is not None:
+                        pairs.append((a, b, cmp))
+        if not pairs:
+            continue
+        involved = sorted({k for a, b, _ in pairs for k in (a, b)})
+        unknown = sorted({f for *_, (_, unk) in pairs for f in unk})
+        equal = sorted(set.intersection(*(set(eq) for *_, (eq, _) in pairs)))
+        status = "possible" if unknown else "conflict"
+        basis = (f"stated alike by both sides: {', '.join(equal)}" if equal
+                 else "no field is stated by both sides")
+        basis += f"; stated by one side only: {', '.join(unknown)}" if unknown else ""
+        out.append(Conflict("result", model, f"{model}: {metric} on {dataset}",
+                            sorted((rows[k][1] for k in involved), key=lambda s: s.line),
+                            dataset=dataset, metric=metric, status=status, basis=basis))
+    out += _same_number(cat, w)
 
     # Efficiency: same model, quantity and conditions; base values disagree beyond rounding.
     eff: dict[tuple, list[tuple[Efficiency, Side]]] = defaultdict(list)
@@ -233,25 +264,84 @@ def find_conflicts(cat: Catalog, where: SourceMap | None = None) -> list[Conflic
     return out
 
 
-def _compatible(a: tuple, b: tuple) -> bool:
-    """Could (split, setting key, value) a and b describe the same experiment?"""
-    split_ok = a[0] == b[0] or "unspecified" in (a[0], b[0])
-    extra_a, *rest_a = a[1]
-    extra_b, *rest_b = b[1]
-    return split_ok and extra_a == extra_b and all(
-        x is None or y is None or x == y for x, y in zip(rest_a, rest_b))
+def _protocol(r: Result) -> tuple:
+    return (r.split, r.server, r.train_split)
 
 
-def _setting_words(key: tuple) -> str:
-    extra, ms, flip, crf, backbone, size = key
-    words = [f"+{x}" for x in extra]
+# Protocol fields of a result, then setting fields; None / 'unspecified' = not stated.
+_PROTOCOL_FIELDS = ("split", "server", "train_split")
+
+
+def _stated(field: str, v) -> bool:
+    return v is not None and not (field == "split" and v == "unspecified")
+
+
+def compare(a: Result, b: Result) -> tuple[list[str], list[str]] | None:
+    """Could two scores of one model describe the same experiment?
+
+    None when a field both sides state differs (different experiments: no conflict). Otherwise
+    (fields equal on both sides, fields that one side leaves unstated). Extra data counts as
+    stated when it is a list, `[]` included ("none").
+    """
+    equal, unknown = [], []
+    fields = [(f, getattr(a, f), getattr(b, f)) for f in _PROTOCOL_FIELDS]
+    ka, kb = a.setting.key(), b.setting.key()
+    fields += list(zip(Setting.COMPARED, ka, kb))
+    for name, x, y in fields:
+        if _stated(name, x) and _stated(name, y):
+            if x != y:
+                return None
+            equal.append(name)
+        elif _stated(name, x) or _stated(name, y):
+            unknown.append(name)
+    return equal, unknown
+
+
+def _same_number(cat: Catalog, w: SourceMap) -> list[Conflict]:
+    """One number attached to two models of the same paper: often one experiment filed twice
+    (a seed's bare 'RefineNet' and the paper's ResNet-101 model)."""
+    out = []
+    for i, p in enumerate(cat.papers):
+        by_number: dict[tuple, list[int]] = defaultdict(list)
+        for j, r in enumerate(p.results):
+            by_number[(r.dataset, r.metric, r.value)].append(j)
+        for (dataset, metric, value), js in by_number.items():
+            models = {p.results[j].model for j in js}
+            if len(models) < 2:
+                continue
+            sides = [Side(p.results[j].value, None, "=", _refs(p.results[j].sources), p.id,
+                          w.location((i, "results", j)), w.line((i, "results", j, "value")),
+                          detail=f"{p.results[j].model}, {_result_words(p.results[j])}") for j in js]
+            out.append(Conflict("same-number", None,
+                                f"{p.id}: {metric} {_fmt(value)} on {dataset} is attached to "
+                                f"{len(models)} models ({', '.join(sorted(models))})", sides,
+                                dataset=dataset, metric=metric, status="possible",
+                                basis="the same value for the same dataset and metric"))
+    return out
+
+
+def _result_words(r: Result) -> str:
+    s = r.setting
+    words = [r.protocol]
+    if r.train_split:
+        words.append(f"trained on {r.train_split}")
+    if s.pretraining is not None:
+        words.append("pre-trained " + "+".join(s.pretraining))
+    if s.extra_data is None:
+        words.append("extra data not stated")
+    else:
+        words += [f"+{x}" for x in s.extra_data] or ["no extra data"]
     words += [f"{name}={'yes' if v else 'no'}" for name, v in
-              (("multi-scale", ms), ("flip", flip), ("crf", crf)) if v is not None]
-    words += [x for x in (backbone, size) if x]
-    return f" [{', '.join(words)}]" if words else ""
+              (("multi-scale", s.multi_scale), ("flip", s.flip), ("crf", s.crf)) if v is not None]
+    words += [x for x in (s.inference, s.backbone, s.input_size and f"test {s.input_size}",
+                          s.crop_size and f"crop {s.crop_size}",
+                          s.output_stride and f"OS {s.output_stride}") if x]
+    return ", ".join(words)
 
 
 def _cond_words(cond: list) -> str:
-    size, hw, prec, batch = cond
+    size, hw, prec, batch, rel, aux = cond
     words = [x for x in (size, hw, prec) if x] + ([f"batch {batch}"] if batch else [])
+    words += ([f"relative to {rel}"] if rel else []) + ([f"aux heads {'in' if aux else 'out'}"]
+                                                       if aux is not None else [])
     return f" [{', '.join(words)}]" if words else " [conditions unstated]"

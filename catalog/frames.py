@@ -2,7 +2,7 @@
 
 Every table has a fixed column -> dtype spec (`TABLES`), applied both when a frame is built
 from the catalog and when an export is read back (`from_records`), so exports round-trip.
-List columns (`sources`, `extra_data`, `tags`) hold Python lists.
+List columns (`sources`, `extra_data`, `tags`, `authors`) hold Python lists.
 """
 
 from __future__ import annotations
@@ -16,19 +16,25 @@ from catalog.schema import Catalog
 # dtypes: "string" and "boolean"/"Int64" are pandas' nullable types (missing -> pd.NA).
 RESULTS_COLUMNS: dict[str, str] = {
     "paper": "string", "model": "string", "model_name": "string", "dataset": "string",
-    "split": "string", "metric": "string", "value": "float64", "extra_data": "object",
-    "multi_scale": "boolean", "flip": "boolean", "crf": "boolean", "backbone": "string",
-    "input_size": "string", "sources": "object", "year": "Int64", "note": "string",
+    "split": "string", "metric": "string", "value": "float64", "server": "string",
+    "train_split": "string", "implementation": "string",
+    # extra_data is three-state: extra_data_stated False = the source does not say (list empty).
+    "extra_data": "object", "extra_data_stated": "boolean", "pretraining": "string",
+    "multi_scale": "boolean", "flip": "boolean", "inference": "string", "crf": "boolean",
+    "backbone": "string", "input_size": "string", "crop_size": "string", "output_stride": "Int64",
+    "grade": "string", "sources": "object", "year": "Int64", "note": "string",
 }
 EFFICIENCY_COLUMNS: dict[str, str] = {
     "paper": "string", "model": "string", "model_name": "string", "quantity": "string",
     "value": "float64", "unit": "string", "bound": "string", "base_value": "float64",
+    "relative_to": "string", "includes_aux": "boolean",
     "input_size": "string", "hardware": "string", "precision": "string",
-    "batch_size": "Int64", "framework": "string", "sources": "object", "year": "Int64",
-    "note": "string",
+    "batch_size": "Int64", "framework": "string", "grade": "string", "sources": "object",
+    "year": "Int64", "note": "string",
 }
 PAPERS_COLUMNS: dict[str, str] = {
-    "id": "string", "title": "string", "year": "Int64", "venue": "string", "arxiv": "string",
+    "id": "string", "title": "string", "short_name": "string", "authors": "object",
+    "year": "Int64", "month": "Int64", "venue": "string", "arxiv": "string",
     "tags": "object", "code_official": "string", "n_models": "Int64", "n_results": "Int64",
     "n_efficiency": "Int64",
 }
@@ -66,10 +72,15 @@ def results_frame(cat: Catalog) -> pd.DataFrame:
             s = r.setting
             rows.append({
                 "paper": p.id, "model": r.model, "model_name": m.name if m else None,
-                "dataset": r.dataset, "split": r.split, "metric": r.metric, "value": r.value,
-                "extra_data": list(s.extra_data), "multi_scale": s.multi_scale, "flip": s.flip,
+                "implementation": m.implementation if m else None,
+                "dataset": r.dataset, "split": r.split, "server": r.server,
+                "train_split": r.train_split, "metric": r.metric, "value": r.value,
+                "extra_data": list(s.extra_data or []), "extra_data_stated": s.extra_data is not None,
+                "pretraining": "+".join(s.pretraining) if s.pretraining is not None else None,
+                "multi_scale": s.multi_scale, "flip": s.flip, "inference": s.inference,
                 "crf": s.crf, "backbone": s.backbone or (m.backbone if m else None),
-                "input_size": s.input_size, "sources": [x.ref for x in r.sources],
+                "input_size": s.input_size, "crop_size": s.crop_size, "output_stride": s.output_stride,
+                "grade": r.grade, "sources": [x.ref for x in r.sources],
                 "year": p.year, "note": r.note,
             })
     return from_records(rows, "results")
@@ -85,9 +96,10 @@ def efficiency_frame(cat: Catalog) -> pd.DataFrame:
             rows.append({
                 "paper": p.id, "model": e.model, "model_name": m.name if m else None,
                 "quantity": e.quantity, "value": e.value, "unit": e.unit, "bound": e.bound,
-                "base_value": e.base_value(), "input_size": e.input_size,
+                "base_value": e.base_value(), "relative_to": e.relative_to,
+                "includes_aux": e.includes_aux, "input_size": e.input_size,
                 "hardware": e.hardware, "precision": e.precision, "batch_size": e.batch_size,
-                "framework": e.framework, "sources": [x.ref for x in e.sources],
+                "framework": e.framework, "grade": e.grade, "sources": [x.ref for x in e.sources],
                 "year": p.year, "note": e.note,
             })
     return from_records(rows, "efficiency")
@@ -96,7 +108,8 @@ def efficiency_frame(cat: Catalog) -> pd.DataFrame:
 def papers_frame(cat: Catalog) -> pd.DataFrame:
     """One row per paper; `code_official` is the first official code link, if any."""
     rows = [{
-        "id": p.id, "title": p.title, "year": p.year, "venue": p.venue, "arxiv": p.arxiv,
+        "id": p.id, "title": p.title, "short_name": p.short_name, "authors": list(p.authors),
+        "year": p.year, "month": p.month, "venue": p.venue, "arxiv": p.arxiv,
         "tags": list(p.tags),
         "code_official": next((c.url for c in p.code if c.official), None),
         "n_models": len(p.models), "n_results": len(p.results), "n_efficiency": len(p.efficiency),

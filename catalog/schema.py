@@ -10,7 +10,15 @@ from __future__ import annotations
 import re
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from catalog.datasets import DATASETS
 from catalog.sources import SOURCES, grade_of
@@ -163,9 +171,10 @@ class Setting(Strict):
 
     @field_validator("input_size", "crop_size")
     @classmethod
-    def _size(cls, v: str | None) -> str | None:
+    def _size(cls, v: str | None, info: ValidationInfo | None = None) -> str | None:
         if v is not None and not INPUT_SIZE_RE.match(v):
-            raise ValueError(f"size '{v}' is not HxW (e.g. '512x1024')")
+            what = "crop size" if info is not None and info.field_name == "crop_size" else "input size"
+            raise ValueError(f"{what} '{v}' is not HxW (e.g. '512x1024')")
         return v
 
     @property

@@ -17,6 +17,7 @@ EXTRA = """\
 - id: odd-title
   title: 'Braces {and} 100% & $money$ #1 under_score ~tilde^ back\\slash'
   authors: [Ada Lovelace, Alan Turing]
+  metadata_sources: [{ref: arxiv, url: 'https://arxiv.org/abs/2001.00001'}]
   year: 2020
   models:
     - {id: odd, name: Odd, backbone: ResNet-18}
