@@ -1,57 +1,82 @@
-"""YAML -> validated `Catalog`, with every error pointing at a file and line.
+"""YAML -> validated `Catalog`, with every error pointing at a file, line and column.
 
 Pipeline:
-1. `LineLoader` (a `yaml.SafeLoader`) composes the node tree; nothing is constructed from tags
-   other than plain YAML data, so `!!python/...` tags are reported, never executed.
-2. The alias-expanded size of the node graph is computed (memoised, so cheap) and capped
-   (billion laughs); then `_Builder` turns nodes into plain dicts/lists while recording the
-   line of every value (`SourceMap`), rejecting duplicate keys and non-data tags.
-3. pydantic validates the data; each error's `loc` is mapped back to a line.
+1. libyaml's C parser (`yaml._yaml.CParser`) turns the text into events; `_Builder` constructs
+   plain dicts/lists/scalars from them itself, resolving plain scalars by the YAML 1.2 core
+   schema (`yes`, `1:20`, `2015-06-01` stay text; `017` is refused as ambiguous; `.inf`, `.nan`
+   and `1e400` are refused as non-finite), rejecting every tag but plain data, duplicate keys,
+   non-string keys, nesting deeper than `MAX_DEPTH` and scalars longer than
+   `MAX_SCALAR_CHARS`. Aliases share the anchored value; what they *add* to the document is
+   counted and capped (`MAX_ALIAS_NODES`, `MAX_ALIAS_CHARS`: billion laughs), so the work after
+   parsing stays bounded by the input size. Building from events keeps no node graph (the
+   composed graph costs ~40x the file size).
+2. The position of every value and key is kept in a mark tree beside the data (`SourceMap`);
+   an error inside an aliased value points at the alias, and says where its anchor is.
+3. pydantic validates the data; each error's `loc` is mapped back to a line and column.
 4. `catalog.checks` adds the rules that span entries (unique ids, declared models, ...).
 
-Errors print as `PATH:LINE: location: message`, the location naming the paper by id when it
-has one (`fcn.results[3].value`), else by index (`[12].results[3].value`).
+Errors print as `PATH:LINE:COLUMN: location: message`, the location naming the paper by id when
+it has one (`fcn.results[3].value`), else by index (`[12].results[3].value`). Messages quote at
+most a short excerpt of a value (`excerpt`), and at most `MAX_ISSUES` errors are reported.
 """
 
 from __future__ import annotations
 
 import difflib
+import gc
+import math
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from yaml._yaml import CParser
+from yaml.events import (
+    AliasEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
 
 from catalog import DEFAULT_CATALOG
 from catalog.schema import Catalog, Paper
 
-# Alias expansion cap: the real catalog has a few tens of thousands of nodes; a billion laughs
-# document expands to billions. Checked on the composed graph before anything is expanded.
-MAX_NODES = 500_000
-
-# The only tags plain catalog data needs (the implicit ones YAML resolves by itself).
-_SAFE_TAGS = {
-    "tag:yaml.org,2002:" + t
-    for t in ("null", "bool", "int", "float", "str", "timestamp", "seq", "map")
-}
-_MERGE_TAG = "tag:yaml.org,2002:merge"
+# What aliases may add to a document (beyond what is written out): enough for any sane use of
+# anchors (shared source lists, `<<: *defaults`), far below a billion laughs.
+MAX_ALIAS_NODES = 100_000
+MAX_ALIAS_CHARS = 1_000_000
+MAX_DEPTH = 40               # the catalog nests 7 deep; this keeps every later recursion safe
+MAX_SCALAR_CHARS = 20_000    # the longest text field (a summary) allows 2,000
+MAX_ISSUES = 200             # errors reported per load; the rest are counted
+EXCERPT_CHARS = 80
 
 Path_ = tuple[str | int, ...]  # a location inside the document: (0, "results", 3)
 
 
+# --------------------------------------------------------------------------- issues
+
+
 @dataclass(frozen=True)
 class CatalogIssue:
-    """One problem, printable as `PATH:LINE: location: message`."""
+    """One problem, printable as `PATH:LINE:COLUMN: location: message` (column 0: unknown)."""
 
     file: str
     line: int
     location: str
     message: str
+    column: int = 0
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.location}: {self.message}"
+        col = f"{self.column}:" if self.column else ""
+        return f"{self.file}:{self.line}:{col} {self.location}: {self.message}"
 
 
 class CatalogError(Exception):
@@ -62,38 +87,123 @@ class CatalogError(Exception):
         super().__init__("\n".join(str(e) for e in self.errors))
 
 
+def excerpt(value: Any, limit: int = EXCERPT_CHARS) -> str:
+    """A short, printable quotation of `value` for messages: never long, never raw control text.
+
+    Strings are quoted with `repr` (control, bidi and zero-width characters come out escaped)
+    and cut at `limit` characters with the full length appended; containers are described.
+    """
+    if isinstance(value, str):
+        if len(value) <= limit:
+            return repr(value)
+        return f"{value[:limit]!r}… ({len(value):,} chars)"
+    if isinstance(value, dict):
+        return f"a mapping of {len(value)} key(s)"
+    if isinstance(value, list):
+        return f"a list of {len(value)} item(s)"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 10 ** 30:
+        return f"an integer of {len(str(abs(value)))} digits"
+    return repr(value)
+
+
+def _bounded(message: str, value: Any = None) -> str:
+    """Replace a long value quoted inside `message` by its excerpt; cap the message."""
+    if isinstance(value, str) and len(value) > EXCERPT_CHARS and value in message:
+        message = message.replace(f"'{value}'", excerpt(value)).replace(value, excerpt(value))
+    if len(message) > 600:
+        message = message[:600] + f"… (message cut, {len(message):,} chars)"
+    return message
+
+
+# --------------------------------------------------------------------------- positions
+
+# A position is one int: line << 32 | column << 1 | through-alias flag (0-based line/column).
+_ALIAS = 1
+
+
+def _pos(mark: Any, alias: bool = False) -> int:
+    return (mark.line << 32) | (mark.column << 1) | (1 if alias else 0)
+
+
+def _line_col(pos: int) -> tuple[int, int]:
+    return (pos >> 32) + 1, ((pos >> 1) & 0x7FFFFFFF) + 1
+
+
 @dataclass
 class SourceMap:
-    """Lines of values (and keys) of a loaded YAML document, by path.
+    """Where values (and keys) of a loaded YAML document sit, by path.
 
-    `value_lines[path]` is the 1-based line where the value at `path` starts;
-    `key_lines[path]` the line of its key when it sits in a mapping.
+    The loader fills a mark tree (`_marks`, keyed by the id of each container of `_root`);
+    `value_lines` / `key_lines` are explicit overrides (`SourceMap(file, {(): 0})` is an empty
+    map whose every line is 0). Lines and columns are 1-based.
     """
 
     file: str
     value_lines: dict[Path_, int] = field(default_factory=dict)
     key_lines: dict[Path_, int] = field(default_factory=dict)
     paper_ids: dict[int, str] = field(default_factory=dict)  # index -> id, for locations
+    _root: Any = field(default=None, repr=False)
+    _root_pos: int | None = field(default=None, repr=False)
+    _marks: dict[int, Any] = field(default_factory=dict, repr=False)
+    _aliases: dict[int, tuple[str, int]] = field(default_factory=dict, repr=False)
 
-    def line(self, path: Path_, prefer_key: bool = False) -> int:
-        """The line of `path`, or of its nearest enclosing node that has one."""
+    def _walk(self, path: Path_, prefer_key: bool) -> tuple[int | None, bool]:
+        """(position of the deepest node of `path` the tree knows, reached through an alias)."""
+        if self._root_pos is None:
+            return None, False
+        obj, pos = self._root, self._root_pos
+        last = len(path) - 1
+        for n, part in enumerate(path):
+            marks = self._marks.get(id(obj))
+            if marks is None:
+                break
+            if isinstance(marks, list):
+                if not (isinstance(part, int) and 0 <= part < len(marks)):
+                    break
+                child = marks[part]
+            else:
+                keys, values = marks
+                if part not in values:
+                    break
+                child = keys[part] if (prefer_key and n == last) else values[part]
+            pos, obj = child, obj[part]
+            if child & _ALIAS:
+                return pos, True
+        return pos, False
+
+    def position(self, path: Path_, prefer_key: bool = False) -> tuple[int, int]:
+        """(line, column) of `path`, or of its nearest enclosing node that has one."""
         p = tuple(path)
         if prefer_key and p in self.key_lines:
-            return self.key_lines[p]
+            return self.key_lines[p], 0
+        if self._root_pos is not None:
+            return _line_col(self._walk(p, prefer_key)[0])
         while p:
             if p in self.value_lines:
-                return self.value_lines[p]
+                return self.value_lines[p], 0
             p = p[:-1]
-        return self.value_lines.get((), 1)
+        return self.value_lines.get((), 1), 0
+
+    def line(self, path: Path_, prefer_key: bool = False) -> int:
+        return self.position(path, prefer_key)[0]
+
+    def column(self, path: Path_, prefer_key: bool = False) -> int:
+        return self.position(path, prefer_key)[1]
 
     def location(self, path: Path_) -> str:
         return format_location(path, self.paper_ids)
 
     def issue(self, path: Path_, message: str, prefer_key: bool = False) -> CatalogIssue:
-        return CatalogIssue(self.file, self.line(path, prefer_key), self.location(path), message)
+        line, col = self.position(path, prefer_key)
+        pos, via_alias = self._walk(tuple(path), prefer_key) if self._root_pos is not None else (None, False)
+        if via_alias and pos in self._aliases:
+            name, anchor = self._aliases[pos]
+            kind = "merged from" if name.startswith("<<") else "through the alias *" + name
+            message += f" (value {kind.removeprefix('<<')}; its anchor is on line {_line_col(anchor)[0]})"
+        return CatalogIssue(self.file, line, self.location(path), message, col)
 
 
-_ID_LIKE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
+_ID_LIKE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$")
 
 
 def format_location(path: Path_, paper_ids: dict[int, str] | None = None) -> str:
@@ -108,122 +218,313 @@ def format_location(path: Path_, paper_ids: dict[int, str] | None = None) -> str
             else:
                 out += f"[{part}]"
         else:
-            out += f".{part}" if out else str(part)
+            name = part if _ID_LIKE.match(part) else excerpt(part, 40)
+            out += f".{name}" if out else name
     return out
 
 
-# --------------------------------------------------------------------------- YAML -> data
+# --------------------------------------------------------------------------- YAML 1.2 core
+
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT = re.compile(r"[-+]?[0-9]+\Z")
+_INT_OCT = re.compile(r"0o[0-7]+\Z")
+_INT_HEX = re.compile(r"0x[0-9a-fA-F]+\Z")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
+_INF_NAN = re.compile(r"[-+]?\.(?:inf|Inf|INF)\Z|\.(?:nan|NaN|NAN)\Z")
+_NUMBER_START = frozenset("0123456789+-.")
+_WORD_START = frozenset("~nNtTfF")
+_STR_TAG = "tag:yaml.org,2002:str"
+_SEQ_TAGS = (None, "!", "tag:yaml.org,2002:seq")
+_MAP_TAGS = (None, "!", "tag:yaml.org,2002:map")
+_MERGE = "<<"
 
 
-class LineLoader(yaml.SafeLoader):
-    """SafeLoader that builds plain data itself, recording the line of every node.
+class _ScalarProblem(Exception):
+    pass
 
-    Composing (parsing into nodes) never acts on tags; `_Builder` then constructs only plain
-    YAML scalars, sequences and mappings. Aliases are expanded only after `_expanded_size`
-    has shown the document stays small.
+
+def resolve_plain(value: str) -> Any:
+    """A plain (unquoted, untagged) scalar by the YAML 1.2 core schema, minus its traps.
+
+    Raises `_ScalarProblem` for what YAML 1.1 and 1.2 read differently (`017`) and for numbers
+    that are not finite (`.inf`, `.nan`, `1e400`): the catalog holds neither.
     """
+    if value in _NULLS:
+        return None
+    c = value[0]
+    if c in _NUMBER_START:
+        if _INT.match(value):
+            digits = value.lstrip("+-")
+            if len(digits) > 1 and digits[0] == "0":
+                raise _ScalarProblem(
+                    f"{value!r} has a leading zero: YAML 1.1 reads it as an octal number, "
+                    f"YAML 1.2 as decimal; write it without the zero, or quote it if it is text")
+            if len(digits) > 30:
+                raise _ScalarProblem(f"the integer {excerpt(value)} is too large "
+                                     f"({len(digits):,} digits)")
+            return int(value)
+        if _FLOAT.match(value):
+            number = float(value)
+            if not math.isfinite(number):
+                raise _ScalarProblem(f"{excerpt(value)} is too large to be a finite number")
+            return number
+        if _INF_NAN.match(value):
+            raise _ScalarProblem(f"{value!r} is not a finite number; the catalog holds finite "
+                                 f"numbers only")
+        if _INT_OCT.match(value) or _INT_HEX.match(value):
+            if len(value) > 32:
+                raise _ScalarProblem(f"the integer {excerpt(value)} is too large")
+            return int(value[2:], 8 if value[1] == "o" else 16)
+        return value
+    if c in _WORD_START:
+        b = _BOOLS.get(value)
+        if b is not None:
+            return b
+    return value
 
-    def build(self, file: str) -> tuple[Any, SourceMap, list[tuple[Path_, int, str]]]:
-        node = self.get_single_node()
-        where = SourceMap(file)
-        if node is None:
-            return None, where, []
-        big = _first_too_big(node)
-        if big is not None:
-            return None, where, [((), big[0].start_mark.line + 1, big[1])]
-        builder = _Builder(self, where)
-        return builder.value(node, ()), where, builder.problems
+
+# --------------------------------------------------------------------------- events -> data
 
 
-def _first_too_big(root: yaml.Node) -> tuple[yaml.Node, str] | None:
-    """The smallest node whose alias-expanded size exceeds MAX_NODES, or a recursive alias.
+class _Frame:
+    """An open sequence or mapping while its events arrive."""
 
-    Sizes are memoised per node, so this is linear in the *composed* document even when its
-    expansion is astronomically large (billion laughs).
-    """
-    size: dict[int, int] = {}
-    active: set[int] = set()
-    found: list[tuple[yaml.Node, str]] = []
+    __slots__ = ("value", "marks", "keys", "pos", "anchor", "start_nodes", "start_chars",
+                 "is_map", "key", "key_pos", "has_key", "skip", "merges", "bad", "in_key")
 
-    def walk(node: yaml.Node) -> int:
-        if id(node) in size:
-            return size[id(node)]
-        if id(node) in active:
-            found.append((node, "recursive alias: a node contains itself"))
-            return MAX_NODES + 1
-        active.add(id(node))
-        n = 1
-        if isinstance(node, yaml.SequenceNode):
-            n += sum(walk(c) for c in node.value)
-        elif isinstance(node, yaml.MappingNode):
-            n += sum(walk(k) + walk(v) for k, v in node.value)
-        active.discard(id(node))
-        size[id(node)] = n
-        if n > MAX_NODES and not found:
-            found.append((node, f"the value starting here expands to {n:,} nodes through "
-                                f"aliases (limit {MAX_NODES:,}): alias bomb? refusing to load"))
-        return n
+    def __init__(self, value, pos, anchor, nodes, chars, is_map, bad, in_key):
+        self.value = value
+        self.pos = pos
+        self.anchor = anchor
+        self.start_nodes = nodes
+        self.start_chars = chars
+        self.is_map = is_map
+        self.marks = {} if is_map else []
+        self.keys = {} if is_map else None
+        self.key = None
+        self.key_pos = 0
+        self.has_key = False
+        self.skip = False
+        self.merges = None
+        self.bad = bad        # a problem was reported for this container itself
+        self.in_key = in_key  # this container is a mapping key (always an error)
 
-    walk(root)
-    return found[0] if found else None
+
+class _Stop(Exception):
+    """Too many problems, or one that makes the rest meaningless (alias bomb)."""
 
 
 class _Builder:
-    def __init__(self, loader: LineLoader, where: SourceMap):
-        self.loader = loader
-        self.where = where
-        self.problems: list[tuple[Path_, int, str]] = []  # formatted once paper ids are known
+    """Builds plain data from libyaml events, keeping each value's position in a mark tree."""
 
-    def _problem(self, node: yaml.Node, path: Path_, msg: str) -> None:
-        self.problems.append((path, node.start_mark.line + 1, msg))
+    def __init__(self, text: str, file: str):
+        self.text = text
+        self.file = file
+        self.where = SourceMap(file)
+        self.problems: list[tuple[Path_, int, str]] = []
+        self.stack: list[_Frame] = []
+        self.anchors: dict[str, tuple[Any, int, int, int]] = {}  # name -> (value, pos, nodes, chars)
+        self.open_anchors: set[str] = set()
+        self.nodes = 0          # nodes of the expanded document so far
+        self.chars = 0          # characters of its scalars so far
+        self.alias_nodes = 0    # what aliases added
+        self.alias_chars = 0
 
-    def value(self, node: yaml.Node, path: Path_) -> Any:
-        self.where.value_lines.setdefault(path, node.start_mark.line + 1)
-        if node.tag not in _SAFE_TAGS:
-            hint = (" (Python object tags are never constructed or executed)"
-                    if "python/" in node.tag else "")
-            self._problem(node, path, f"YAML tag '{node.tag}' is not allowed: the catalog "
-                                      f"is plain data{hint}")
-            return None
-        if isinstance(node, yaml.ScalarNode):
-            return self.loader.construct_object(node, deep=True)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.value(child, path + (i,)) for i, child in enumerate(node.value)]
-        return self.mapping(node, path)
+    # ---- problems
 
-    def mapping(self, node: yaml.MappingNode, path: Path_) -> dict:
-        out: dict[str, Any] = {}
-        first_line: dict[str, int] = {}
-        merges: list[yaml.Node] = []
-        for key_node, value_node in node.value:
-            if key_node.tag == _MERGE_TAG:
-                merges.append(value_node)
-                continue
-            key = (self.loader.construct_object(key_node, deep=True)
-                   if isinstance(key_node, yaml.ScalarNode) and key_node.tag in _SAFE_TAGS
-                   else None)
-            if not isinstance(key, str):
-                self._problem(key_node, path, "mapping keys must be plain strings "
-                                              f"(got {key_node.tag.rsplit(':', 1)[-1]})")
-                continue
-            line = key_node.start_mark.line + 1
-            if key in first_line:
-                self._problem(key_node, path + (key,),
-                              f"duplicate key '{key}' (first given on line {first_line[key]})")
-                continue
-            first_line[key] = line
-            self.where.key_lines[path + (key,)] = line
-            out[key] = self.value(value_node, path + (key,))
-        # `<<: *defaults` merges: explicit keys win, as YAML specifies.
-        for merge in merges:
-            sources = merge.value if isinstance(merge, yaml.SequenceNode) else [merge]
+    def _path(self) -> Path_:
+        out: list[str | int] = []
+        for f in self.stack:
+            if f.is_map:
+                if f.has_key and isinstance(f.key, str):
+                    out.append(f.key)
+                else:
+                    break
+            else:
+                out.append(len(f.value))
+        return tuple(out)
+
+    def problem(self, pos: int, msg: str, path: Path_ | None = None) -> None:
+        self.problems.append((self._path() if path is None else path, pos, msg))
+        if len(self.problems) > MAX_ISSUES:
+            raise _Stop
+
+    # ---- the event loop
+
+    def build(self) -> Any:
+        parser = CParser(self.text)
+        get = parser.get_event
+        documents = 0
+        while True:
+            ev = get()
+            kind = type(ev)
+            if kind is ScalarEvent:
+                value = ev.value
+                pos = _pos(ev.start_mark)
+                self.nodes += 1
+                self.chars += len(value)
+                if len(value) > MAX_SCALAR_CHARS:
+                    self.problem(pos, f"this value is {len(value):,} characters long (at most "
+                                      f"{MAX_SCALAR_CHARS:,}): {excerpt(value)}")
+                    value = value[:EXCERPT_CHARS]
+                tag = ev.tag
+                if tag is None:
+                    if ev.implicit[0]:  # plain: resolve
+                        if value and value[0] not in _NUMBER_START and value[0] not in _WORD_START:
+                            pass  # the common case: text
+                        else:
+                            try:
+                                value = resolve_plain(value)
+                            except _ScalarProblem as e:
+                                self.problem(pos, str(e))
+                                value = None
+                elif tag != "!" and tag != _STR_TAG:
+                    self.problem(pos, _tag_message(tag))
+                    value = None
+                if ev.anchor is not None:
+                    self.anchors[ev.anchor] = (value, pos, 1, len(ev.value))
+                self.add(value, pos)
+            elif kind is MappingStartEvent or kind is SequenceStartEvent:
+                is_map = kind is MappingStartEvent
+                pos = _pos(ev.start_mark)
+                self.nodes += 1
+                bad = False
+                if ev.tag not in (_MAP_TAGS if is_map else _SEQ_TAGS):
+                    self.problem(pos, _tag_message(ev.tag))
+                    bad = True
+                in_key = bool(self.stack) and self.stack[-1].is_map and not self.stack[-1].has_key
+                if len(self.stack) >= MAX_DEPTH:
+                    self.problem(pos, f"the document nests deeper than {MAX_DEPTH} levels")
+                    raise _Stop
+                if ev.anchor is not None:
+                    self.open_anchors.add(ev.anchor)
+                self.stack.append(_Frame({} if is_map else [], pos, ev.anchor, self.nodes - 1,
+                                         self.chars, is_map, bad, in_key))
+            elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                frame = self.stack.pop()
+                value = frame.value
+                if frame.is_map:
+                    if frame.merges:
+                        self._merge(frame)
+                    self.where._marks[id(value)] = (frame.keys, frame.marks)
+                else:
+                    self.where._marks[id(value)] = frame.marks
+                if frame.anchor is not None:
+                    self.open_anchors.discard(frame.anchor)
+                    self.anchors[frame.anchor] = (value, frame.pos, self.nodes - frame.start_nodes,
+                                                  self.chars - frame.start_chars)
+                if frame.in_key:
+                    self.problem(frame.pos, "mapping keys must be plain strings (got a "
+                                            f"{'mapping' if frame.is_map else 'list'})")
+                self.add(None if frame.bad else value, frame.pos)
+            elif kind is AliasEvent:
+                self.alias(ev)
+            elif kind is DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    self.problem(_pos(ev.start_mark), "a second YAML document ('---'): the "
+                                                      "catalog is one document", path=())
+                    raise _Stop
+            elif kind is StreamEndEvent:
+                break
+            # StreamStart, DocumentEnd: nothing to do
+        return self.where._root
+
+    def alias(self, ev: AliasEvent) -> None:
+        pos = _pos(ev.start_mark, alias=True)
+        name = ev.anchor
+        if name not in self.anchors:
+            if name in self.open_anchors:
+                self.problem(pos, f"recursive alias: *{excerpt(name, 40)[1:-1]} refers to a node "
+                                  "that contains it")
+            else:
+                self.problem(pos, f"found undefined alias '{excerpt(name, 40)[1:-1]}'")
+            self.add(None, pos)
+            return
+        value, anchor_pos, nodes, chars = self.anchors[name]
+        self.nodes += nodes
+        self.chars += chars
+        self.alias_nodes += nodes
+        self.alias_chars += chars
+        if self.alias_nodes > MAX_ALIAS_NODES or self.alias_chars > MAX_ALIAS_CHARS:
+            self.problem(pos, f"aliases expand this document by more than "
+                              f"{MAX_ALIAS_NODES:,} nodes or {MAX_ALIAS_CHARS:,} characters "
+                              f"(here: +{self.alias_nodes:,} nodes, +{self.alias_chars:,} "
+                              "characters): alias bomb? refusing to load")
+            raise _Stop
+        self.where._aliases[pos] = (name, anchor_pos)
+        self.add(value, pos)
+
+    def add(self, value: Any, pos: int) -> None:
+        """Put a finished value into its parent (or make it the root)."""
+        if not self.stack:
+            self.where._root, self.where._root_pos = value, pos
+            return
+        parent = self.stack[-1]
+        if not parent.is_map:
+            parent.value.append(value)
+            parent.marks.append(pos)
+            return
+        if not parent.has_key:
+            parent.has_key = True
+            parent.key_pos = pos
+            parent.skip = False
+            parent.key = None
+            if value == _MERGE and isinstance(value, str) and not (pos & _ALIAS):
+                parent.key = _MERGE
+                return
+            if not isinstance(value, str):
+                parent.skip = True
+                if not isinstance(value, (dict, list)):  # containers were reported already
+                    got = "null" if value is None else type(value).__name__
+                    self.problem(pos, f"mapping keys must be plain strings (got {got}: "
+                                      f"{excerpt(value)})")
+                return
+            if value in parent.value:
+                line = _line_col(parent.keys[value])[0]
+                parent.key = value
+                self.problem(pos, f"duplicate key {excerpt(value)} (first given on line {line})")
+                parent.skip = True
+                return
+            parent.key = value
+            return
+        parent.has_key = False
+        if parent.skip:
+            return
+        key = parent.key
+        if key is _MERGE:
+            if parent.merges is None:
+                parent.merges = []
+            parent.merges.append((value, pos))
+            return
+        parent.value[key] = value
+        parent.keys[key] = parent.key_pos
+        parent.marks[key] = pos
+
+    def _merge(self, frame: _Frame) -> None:
+        """`<<: *defaults` (or a list of them): explicit keys win, as YAML specifies."""
+        for value, pos in frame.merges:
+            sources = value if isinstance(value, list) else [value]
             for src in sources:
-                if not isinstance(src, yaml.MappingNode):
-                    self._problem(src, path, "'<<' merge needs a mapping or a list of mappings")
+                if not isinstance(src, dict):
+                    self.problems.append((self._path() + (), pos,
+                                          "'<<' merge needs a mapping or a list of mappings"))
                     continue
-                for key, val in self.mapping(src, path).items():
-                    out.setdefault(key, val)
-        return out
+                merged_pos = pos | _ALIAS
+                if merged_pos not in self.where._aliases:
+                    anchor = self.where._aliases.get(pos, ("", pos))[1]
+                    self.where._aliases[merged_pos] = ("<<merged from '<<'", anchor)
+                for k, v in src.items():
+                    if k not in frame.value:
+                        frame.value[k] = v
+                        frame.keys[k] = merged_pos
+                        frame.marks[k] = merged_pos
+
+
+def _tag_message(tag: str) -> str:
+    hint = " (Python object tags are never constructed or executed)" if "python/" in tag else ""
+    return f"YAML tag {excerpt(tag)} is not allowed: the catalog is plain data{hint}"
 
 
 def _paper_ids(data: Any) -> dict[int, str]:
@@ -233,29 +534,70 @@ def _paper_ids(data: Any) -> dict[int, str]:
             if isinstance(p, dict) and isinstance(p.get("id"), str) and _ID_LIKE.match(p["id"])}
 
 
-def parse_yaml(text: str, file: str = "<string>") -> tuple[Any, SourceMap, list[CatalogIssue]]:
-    """Parse `text` into plain data; syntax and safety problems come back as issues."""
-    loader = LineLoader(text)
+def _offset_position(text: str, byte_offset: int) -> tuple[int, int]:
+    """1-based (line, column) of a UTF-8 byte offset into `text`."""
+    before = text.encode("utf-8", "surrogatepass")[:byte_offset].decode("utf-8", "replace")
+    return before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+
+
+@contextmanager
+def _no_gc() -> Iterator[None]:
+    """Building ~1M containers triggers the cyclic GC over and over (6x the parse time); the
+    data has no cycles, so collection can wait until it is built."""
+    was = gc.isenabled()
+    gc.disable()
     try:
-        data, where, problems = loader.build(file)
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def parse_yaml(text: str, file: str = "<string>") -> tuple[Any, SourceMap, list[CatalogIssue]]:
+    """Parse `text` into plain data; syntax and safety problems come back as located issues."""
+    builder = _Builder(text, file)
+    where = builder.where
+    try:
+        with _no_gc():
+            data = builder.build()
+    except _Stop:
+        data = None
+        if builder.stack and isinstance(builder.stack[0].value, list):  # name papers read so far
+            papers = builder.stack[0].value
+            where.paper_ids = _paper_ids(papers + [f.value for f in builder.stack[1:2]])
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
-        line = mark.line + 1 if mark else 1
         what = e.problem or ""
         if e.context:
             at = f" on line {e.context_mark.line + 1}" if e.context_mark else ""
             what += f" ({e.context}{at})"
-        return None, SourceMap(file), [CatalogIssue(file, line, "yaml", f"YAML syntax error: {what}")]
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 0)
+        return None, SourceMap(file), [CatalogIssue(file, line, "yaml",
+                                                    f"YAML syntax error: {_bounded(what)}", col)]
+    except yaml.reader.ReaderError as e:
+        line, col = _offset_position(text, e.position)
+        char = e.character if isinstance(e.character, int) else ord(str(e.character)[:1] or "\0")
+        return None, SourceMap(file), [CatalogIssue(
+            file, line, "yaml", f"character U+{char:04X} is not allowed in YAML text "
+                                f"({_bounded(e.reason)}); write it as an escape in a double-"
+                                f"quoted string if it is really meant", col)]
+    except UnicodeEncodeError as e:  # lone surrogates in a str given to parse_catalog
+        before = text[:e.start]
+        line, col = before.count("\n") + 1, e.start - (before.rfind("\n") + 1) + 1
+        return None, SourceMap(file), [CatalogIssue(
+            file, line, "yaml", f"character U+{ord(text[e.start]):04X} (a lone surrogate) "
+                                "cannot be encoded as UTF-8", col)]
     except yaml.YAMLError as e:
-        return None, SourceMap(file), [CatalogIssue(file, 1, "yaml", f"YAML error: {e}")]
-    except RecursionError:
-        return None, SourceMap(file), [CatalogIssue(file, 1, "yaml",
-                                                    "the document nests too deeply")]
-    finally:
-        loader.dispose()
-    where.paper_ids = _paper_ids(data)
-    issues = [CatalogIssue(file, line, where.location(path) if path else "yaml", msg)
-              for path, line, msg in problems]
+        return None, SourceMap(file), [CatalogIssue(file, 1, "yaml", f"YAML error: {_bounded(str(e))}")]
+    if data is not None:
+        where.paper_ids = _paper_ids(data)
+    issues = []
+    for path, pos, msg in builder.problems[:MAX_ISSUES]:
+        line, col = _line_col(pos)
+        issues.append(CatalogIssue(file, line, where.location(path) if path else "yaml", msg, col))
+    if len(builder.problems) > MAX_ISSUES:
+        issues.append(CatalogIssue(file, issues[-1].line, "yaml",
+                                   f"too many problems: stopped after the first {MAX_ISSUES}"))
     return data, where, issues
 
 
@@ -269,6 +611,7 @@ _VOCAB_NAMES = {
     "split": ("split", "catalog/vocab.py SPLITS"),
     "ref": ("source", "catalog/sources.py"),
     "extra_data": ("extra data", "catalog/vocab.py EXTRA_DATA"),
+    "pretraining": ("pre-training", "catalog/vocab.py PRETRAINING"),
     "quantity": ("quantity", "catalog/vocab.py UNITS"),
     "precision": ("precision", "catalog/vocab.py PRECISIONS"),
     "bound": ("bound", "catalog/schema.py Efficiency.bound"),
@@ -299,7 +642,9 @@ def _unwrap(tp: Any) -> Any:
     return None
 
 
-def _suggest(word: str, choices: list[str]) -> str:
+def _suggest(word: Any, choices: list[str]) -> str:
+    if not isinstance(word, str) or len(word) > 64:  # difflib is quadratic
+        return ""
     close = difflib.get_close_matches(word, choices, n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
@@ -312,30 +657,47 @@ def _message(err: dict, path: Path_) -> str:
         allowed = [str(a) for a in (err.get("ctx") or {}).get("expected", "").replace("'", "")
                    .replace(" or ", ", ").split(", ") if a]
         known = f" (add it to {where} first)" if where else ""
-        return f"unknown {name} {value!r}{_suggest(str(value), allowed)}{known}"
+        return f"unknown {name} {excerpt(value)}{_suggest(value, allowed)}{known}"
     if kind == "extra_forbidden":
         model = _model_at(path[:-1])
         allowed = sorted(model.model_fields) if model else []
         tail = f"; allowed: {', '.join(allowed)}" if allowed else ""
-        return f"unknown field '{path[-1]}'{_suggest(str(path[-1]), allowed)}{tail}"
+        key = path[-1]
+        if isinstance(key, str) and _ID_LIKE.match(key):
+            return f"unknown field '{key}'{_suggest(key, allowed)}{tail}"
+        return f"unknown field {excerpt(key, 40)}{tail}"
     if kind == "missing":
         return f"required field '{path[-1]}' is missing"
     if kind == "string_type" and isinstance(value, (int, float)) and not isinstance(value, bool):
         return f"expected text, got the number {value!r}; quote it (e.g. '{value}')"
+    if kind in ("float_type", "int_type", "bool_type") and isinstance(value, str):
+        want = {"float_type": "a number", "int_type": "a whole number",
+                "bool_type": "true or false"}[kind]
+        return (f"must be {want}, written as a plain YAML value; got the text {excerpt(value)} "
+                "(quoted, or a word such as yes/no/on/off, which YAML 1.2 reads as text)")
     if kind == "string_pattern_mismatch":
-        return f"{value!r} does not match the pattern {err['ctx']['pattern']}"
+        return f"{excerpt(value)} does not match the pattern {err['ctx']['pattern']}"
     msg = msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
     msg = msg.replace("Input should be", "must be", 1)
+    msg = _bounded(msg, value)
     if kind in ("value_error", "assertion_error"):
         return msg
-    return f"{msg} (got {value!r})" if value is not None and not isinstance(value, (dict, list)) else msg
+    if value is None or isinstance(value, (dict, list)):
+        return msg
+    return f"{msg} (got {excerpt(value)})"
 
 
 def validation_issues(exc: ValidationError, where: SourceMap) -> list[CatalogIssue]:
     out = []
-    for err in exc.errors():
+    for n, err in enumerate(exc.errors()):
+        if n == MAX_ISSUES:
+            out.append(CatalogIssue(where.file, out[-1].line, "<catalog>",
+                                    f"too many errors: {exc.error_count():,} in all, "
+                                    f"the first {MAX_ISSUES} shown", 0))
+            break
         # Tagged-union / function-wrap steps can add non-data parts to loc; keep data parts.
-        path = tuple(p for p in err["loc"] if isinstance(p, int) or not p.startswith(("function-", "literal[")))
+        path = tuple(p for p in err["loc"]
+                     if isinstance(p, int) or not p.startswith(("function-", "literal[")))
         prefer_key = err["type"] in ("extra_forbidden",)
         out.append(where.issue(path, _message(err, path), prefer_key=prefer_key))
     return out
@@ -346,13 +708,22 @@ def validation_issues(exc: ValidationError, where: SourceMap) -> list[CatalogIss
 
 def _read(path: Path) -> tuple[str | None, list[CatalogIssue]]:
     try:
-        return path.read_text(encoding="utf-8"), []
+        raw = path.read_bytes()
     except FileNotFoundError:
         return None, [CatalogIssue(str(path), 0, "<file>", "no such file")]
-    except UnicodeDecodeError as e:
-        return None, [CatalogIssue(str(path), 1, "<file>", f"not UTF-8 text: {e.reason}")]
+    except IsADirectoryError:
+        return None, [CatalogIssue(str(path), 0, "<file>", "is a folder, not a file")]
     except OSError as e:
         return None, [CatalogIssue(str(path), 0, "<file>", f"cannot read: {e.strerror}")]
+    try:
+        return raw.decode("utf-8").removeprefix("\ufeff"), []
+    except UnicodeDecodeError as e:
+        before = raw[:e.start].decode("utf-8", "replace")
+        line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        bad = raw[e.start:e.end].hex(" ")
+        return None, [CatalogIssue(str(path), line, "<file>",
+                                   f"not UTF-8 text: {e.reason} (byte(s) {bad}) at byte offset "
+                                   f"{e.start:,}", col)]
 
 
 def parse_catalog(text: str, file: str = "<string>",
@@ -365,17 +736,24 @@ def parse_catalog(text: str, file: str = "<string>",
         return None, where, [CatalogIssue(file, 1, "<root>",
                                           "the file is empty; a catalog is a YAML list of papers")]
     if not isinstance(data, list):
+        line, col = where.position(())
+        kind = {dict: "mapping", str: "text"}.get(type(data), type(data).__name__)
         return None, where, [CatalogIssue(
-            file, where.line(()), "<root>",
-            f"the top level must be a list of papers ('- id: ...'), not a {type(data).__name__}")]
+            file, line, "<root>",
+            f"the top level must be a list of papers ('- id: ...'), not a {kind}", col)]
     try:
-        cat = Catalog.model_validate(data)
+        with _no_gc():
+            cat = Catalog.model_validate(data)
     except ValidationError as e:
         return None, where, validation_issues(e, where)
     if checks:
         from catalog.checks import check_catalog  # checks imports this module's types
 
         issues = check_catalog(cat, where)
+        if len(issues) > MAX_ISSUES:
+            issues = issues[:MAX_ISSUES] + [CatalogIssue(
+                file, issues[MAX_ISSUES - 1].line, "<catalog>",
+                f"too many errors: {len(issues):,} in all, the first {MAX_ISSUES} shown")]
     return cat, where, issues
 
 
@@ -403,3 +781,22 @@ def load_with_lines(path: Path | str = DEFAULT_CATALOG) -> tuple[Catalog, Source
     if issues or cat is None:
         raise CatalogError(issues or [f"{path}: could not load the catalog"])
     return cat, where
+
+
+def load_data(path: Path | str) -> tuple[Any, SourceMap]:
+    """Plain data of a YAML file (no schema), for tools that compare versions (`catalog diff`).
+
+    Raises `CatalogError` for unreadable or unsafe YAML.
+    """
+    path = Path(path)
+    text, issues = _read(path)
+    if text is None:
+        raise CatalogError(issues)
+    return load_text_data(text, str(path))
+
+
+def load_text_data(text: str, file: str) -> tuple[Any, SourceMap]:
+    data, where, issues = parse_yaml(text, file)
+    if issues:
+        raise CatalogError(issues)
+    return data, where

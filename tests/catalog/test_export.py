@@ -141,7 +141,7 @@ def test_cli_export_refuses_invalid_catalog(valid_text, write, runner, tmp_path)
     path = write(valid_text.replace("year: 2015", "year: 1899"))
     result = runner.invoke(app, ["export", "-o", str(out), str(path)])
     assert result.exit_code == 1
-    assert result.stdout.startswith(f"{path}:3: fcn.year: ")
+    assert result.stdout.startswith(f"{path}:3:9: fcn.year: ")
     assert not out.exists()
 
 
