@@ -96,7 +96,7 @@ def _provenance(i: int, paper, w: SourceMap) -> list[CatalogIssue]:
     for kind in ("results", "efficiency"):
         for j, claim in enumerate(getattr(paper, kind)):
             for k, src in enumerate(claim.sources):
-                if SOURCES[src.ref].kind == "reimplementation" and not impl.get(claim.model):
+                if SOURCES[src.ref].kind in ("reimplementation", "library") and not impl.get(claim.model):
                     out.append(w.issue((i, kind, j, "sources", k, "ref"),
                                        f"source '{src.ref}' is a re-implementation: attach its number to a "
                                        f"model with 'implementation' set, not to the paper's model "
@@ -227,8 +227,9 @@ def find_conflicts(cat: Catalog, where: SourceMap | None = None) -> list[Conflic
         if not pairs:
             continue
         involved = sorted({k for a, b, _ in pairs for k in (a, b)})
-        unknown = sorted({f for *_, (_, unk) in pairs for f in unk})
-        equal = sorted(set.intersection(*(set(eq) for *_, (eq, _) in pairs)))
+        order = _PROTOCOL_FIELDS + Setting.COMPARED
+        unknown = [f for f in order if any(f in unk for *_, (_, unk) in pairs)]
+        equal = [f for f in order if all(f in eq for *_, (eq, _) in pairs)]
         status = "possible" if unknown else "conflict"
         basis = (f"stated alike by both sides: {', '.join(equal)}" if equal
                  else "no field is stated by both sides")

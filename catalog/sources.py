@@ -40,6 +40,8 @@ SOURCES: dict[str, Source] = {
                needs=("url",)),
         Source("mmsegmentation", "reimplementation", "OpenMMLab mmsegmentation model zoo (a reproduction)",
                "https://github.com/open-mmlab/mmsegmentation", needs=("url",), grade="secondary"),
+        Source("web", "web", "A web page (blog, summary, Q&A) named by its url", needs=("url",),
+               grade="secondary"),
         Source("third-party", "reimplementation", "A third-party reproduction or model zoo (named by its url)",
                needs=("url",), grade="secondary"),
         Source("voc-leaderboard", "leaderboard", "PASCAL VOC 2012 evaluation server leaderboard",

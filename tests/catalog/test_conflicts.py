@@ -19,8 +19,8 @@ FIXTURE = """\
     - {id: fcn8s, name: FCN-8s}
     - {id: fcn32s, name: FCN-32s}
   results:
-    - {model: fcn8s, dataset: voc2012, split: test, value: 62.2, sources: [{ref: paper, where: Table 3}, {ref: 001_48835b735b05f6a6}]}
-    - {model: fcn8s, dataset: voc2012, split: test, value: 67.2, sources: [{ref: voc-leaderboard}]}
+    - {model: fcn8s, dataset: voc2012, split: test, value: 62.2, setting: {extra_data: []}, sources: [{ref: paper, where: Table 3}, {ref: 001_48835b735b05f6a6}]}
+    - {model: fcn8s, dataset: voc2012, split: test, value: 67.2, setting: {extra_data: []}, sources: [{ref: voc-leaderboard}]}
     - {model: fcn8s, dataset: voc2012, split: test, value: 67.2, setting: {extra_data: [coco]}, sources: [{ref: voc-leaderboard}]}
     - {model: fcn8s, dataset: voc2012, split: val, value: 62.7, sources: [{ref: paper, where: Table 2}]}
     - {model: fcn8s, dataset: voc2012, split: val, metric: pixel-acc, value: 90.3, sources: [{ref: paper, where: Table 2}]}
@@ -48,7 +48,9 @@ def _conflicts(write):
 def test_result_conflict_fcn8s_62_2_vs_67_2(write):
     [res] = [c for c in _conflicts(write) if c.kind == "result"]
     assert res.model == "fcn8s"
-    assert res.subject == "fcn8s: miou on voc2012 test"
+    assert res.subject == "fcn8s: miou on voc2012"
+    assert res.status == "conflict"
+    assert res.basis == "stated alike by both sides: split, extra_data"
     assert [(s.value, s.sources, s.line, s.location) for s in res.sides] == [
         (62.2, ["paper (Table 3)", "001_48835b735b05f6a6"], 8, "fcn.results[0]"),
         (67.2, ["voc-leaderboard"], 9, "fcn.results[1]"),
@@ -84,9 +86,9 @@ def test_cli_conflicts_text_and_json(write, runner):
     result = runner.invoke(app, ["conflicts", str(path)])
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[:3] == [
-        "[result] fcn8s: miou on voc2012 test",
-        "    62.2 [test]  <- paper (Table 3), 001_48835b735b05f6a6  (fcn.results[0], line 8)",
-        "    67.2 [test]  <- voc-leaderboard  (fcn.results[1], line 9)",
+        "[result] fcn8s: miou on voc2012",
+        "    comparable because: stated alike by both sides: split, extra_data",
+        "    62.2 [test, no extra data]  <- paper (Table 3), 001_48835b735b05f6a6  (fcn.results[0], line 8)",
     ]
     assert result.stdout.splitlines()[-1] == "4 conflict(s): 2 efficiency, 1 erratum, 1 result"
 
@@ -97,7 +99,7 @@ def test_cli_conflicts_text_and_json(write, runner):
     assert data[0]["sides"][1] == {"value": 67.2, "unit": None, "bound": "=",
                                    "sources": ["voc-leaderboard"], "paper": "fcn",
                                    "location": "fcn.results[1]", "line": 9,
-                                   "detail": "test"}
+                                   "detail": "test, no extra data"}
     assert (data[0]["dataset"], data[0]["metric"]) == ("voc2012", "miou")
     assert data[3]["correct"] == "Fully Convolutional Networks for Semantic Segmentation"
     assert data[3]["sides"][0]["value"] is None

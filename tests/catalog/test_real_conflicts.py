@@ -22,10 +22,22 @@ def test_fcn8s_voc_62_2_vs_67_2(conflicts):
     assert {62.2, 67.2} <= _values(conflicts, "result", "fcn8s")
 
 
-def test_refinenet_83_4_vs_84_2(conflicts):
-    # 83.4 (seeds 000/001, +COCO) vs 84.2 (seed 004: +COCO, multi-scale, CRF): seeds 000/001
-    # leave multi-scale and CRF unstated, so the two may describe the same submission.
-    assert {83.4, 84.2} <= _values(conflicts, "result", "refinenet-resnet101")
+def test_refinenet_unnamed_backbone_is_its_own_model():
+    # Seeds 000/001 say only "RefineNet" (83.4, +COCO); 004 names ResNet-101 (84.2). The bare
+    # name is not filed under a guessed backbone.
+    cat = load_catalog(DEFAULT_CATALOG)
+    results, _ = cat.claims_for("refinenet")
+    assert {(r.dataset, r.value) for r in results} >= {("voc2012", 83.4), ("ade20k", 40.7)}
+    results, _ = cat.claims_for("refinenet-resnet101")
+    assert {r.value for r in results} == {84.2}
+
+
+def test_same_number_on_two_variants_is_reported(conflicts):
+    # DeepLab v3+ 87.8 on VOC: the seeds' "Xception" row and the official xception65 checkpoint.
+    same = [c for c in conflicts if c.kind == "same-number" and c.dataset == "voc2012"
+            and {s.value for s in c.sides} == {87.8}]
+    assert same and same[0].status == "possible"
+    assert "deeplabv3plus-xception" in same[0].subject and "deeplabv3plus-xception65" in same[0].subject
 
 
 def test_fcn_latency_175ms_vs_a_third_of_a_second(conflicts):
@@ -37,9 +49,16 @@ def test_deeplabv3plus_code_link_to_dilation_repo(conflicts):
     assert "https://github.com/fyu/dilation" in stated
 
 
-def test_different_extra_data_is_no_conflict(conflicts):
-    # PSPNet 85.4 +COCO (seed 001) and 82.6 without COCO are different experiments. (The
-    # abstract's 85.4 quoted without a word on COCO may still be flagged against 82.6.)
-    for c in conflicts:
-        if c.kind == "result" and c.model == "pspnet":
-            assert not any(s.value == 85.4 and "+coco" in s.detail for s in c.sides)
+def test_different_extra_data_is_no_conflict():
+    # PSPNet 85.4 +COCO (seed 004, leaderboard) and 82.6 without COCO (004, "no MSCOCO
+    # pretraining") are different experiments; the abstract's 85.4, silent on COCO, may be either.
+    from catalog.checks import compare
+    cat = load_catalog(DEFAULT_CATALOG)
+    results, _ = cat.claims_for("pspnet")
+    voc = [r for r in results if r.dataset == "voc2012"]
+    coco = next(r for r in voc if r.value == 85.4 and r.setting.extra_data == ["coco"] and r.split == "test")
+    none = next(r for r in voc if r.value == 82.6 and r.setting.extra_data == [])
+    unknown = next(r for r in voc if r.value == 85.4 and r.setting.extra_data is None)
+    assert compare(coco, none) is None
+    equal, unstated = compare(unknown, none)
+    assert "extra_data" in unstated
