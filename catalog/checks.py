@@ -298,6 +298,32 @@ def compare(a: Result, b: Result) -> tuple[list[str], list[str]] | None:
     return equal, unknown
 
 
+def _same_value(a: float, b: float) -> bool:
+    """Equal once the more precise value is rounded like the other (85.41 ~ 85.4)."""
+    digits = min(-Decimal(repr(float(x))).normalize().as_tuple().exponent for x in (a, b))
+    return round(a, max(digits, 0)) == round(b, max(digits, 0))
+
+
+def extra_data_elsewhere(cat: Catalog) -> dict[int, list[str]]:
+    """For each score whose own source leaves extra data unstated (keyed by `id(result)`), the
+    extra data that another row of the same model, dataset and metric states for the same
+    number. A board of "no extra data" must not rank such a number: some source says it used
+    COCO (PSPNet's 85.4 on VOC, for one)."""
+    groups: dict[tuple, list[Result]] = defaultdict(list)
+    for p in cat.papers:
+        for r in p.results:
+            groups[(r.model, r.dataset, r.metric)].append(r)
+    out: dict[int, list[str]] = {}
+    for rows in groups.values():
+        for r in rows:
+            if r.setting.extra_data is None:
+                stated = sorted({x for o in rows if o.setting.extra_data and _same_value(o.value, r.value)
+                                 for x in o.setting.extra_data})
+                if stated:
+                    out[id(r)] = stated
+    return out
+
+
 def _same_number(cat: Catalog, w: SourceMap) -> list[Conflict]:
     """One number attached to two models of the same paper: often one experiment filed twice
     (a seed's bare 'RefineNet' and the paper's ResNet-101 model)."""
