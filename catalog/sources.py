@@ -24,13 +24,16 @@ SOURCES: dict[str, Source] = {
     s.id: s
     for s in [
         Source("000_120f5c55618baebb", "seed",
-               "Segmentation-Series-Chaos (summary of the 2019 Neurocomputing survey)", grade="secondary"),
+               "Segmentation-Series-Chaos (summary of the 2019 Neurocomputing survey)",
+               "https://github.com/HymEric/Segmentation-Series-Chaos", grade="secondary"),
         Source("001_48835b735b05f6a6", "seed", "Deep-Learning-Semantic-Segmentation paper list",
-               grade="secondary"),
+               "https://github.com/zhangbin0917/Deep-Learning-Semantic-Segmentation", grade="secondary"),
         Source("002_b6762589af1199bb", "seed", "Deep Learning based Semantic Segmentation Algorithm (blog)",
                grade="secondary"),
-        Source("003_a4ae7a397f57721f", "seed", "Review of semantic segmentation architectures (prose summary)",
-               grade="secondary"),
+        Source("003_a4ae7a397f57721f", "seed",
+               "Review of semantic segmentation architectures (a translated retelling of Meet Shah's "
+               "'Semantic Segmentation using Fully Convolutional Networks over the years')",
+               "https://meetshah.dev/blog/semantic-segmentation-over-the-years/", grade="secondary"),
         Source("004_a470b328ba57d261", "seed", "语义分割总结 (Chinese summary with benchmark tables)",
                grade="secondary"),
         Source("paper", "paper", "The paper the entry describes", needs=("where",)),
