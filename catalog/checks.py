@@ -194,7 +194,7 @@ def _interval(e: Efficiency) -> tuple[float, float]:
         lo, hi = 0.0, v
     elif e.bound in (">", ">="):
         lo, hi = v, math.inf
-    f = UNITS[e.quantity][e.unit]
+    f = 1.0 if e.relative_to is not None else UNITS[e.quantity][e.unit]
     return lo * f, hi * f
 
 

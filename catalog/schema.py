@@ -316,7 +316,9 @@ class Paper(Strict):
                                    description="How readers name the method (FCN, DeepLab v3+), for tables")
     authors: list[Annotated[str, Field(min_length=1, max_length=200)]] = []
     year: int = Field(ge=1990, le=2100)
-    month: int | None = Field(None, ge=1, le=12, description="Month of first publication, where a source gives it")
+    month: int | None = Field(None, ge=1, le=12,
+                              description="Month of the first public version, where a source gives it "
+                                          "(the arXiv id gives it already)")
     metadata_sources: list[SourceRef] = Field(
         [], description="Where the title, authors, venue and month were read")
     venue: str | None = None
@@ -337,6 +339,16 @@ class Paper(Strict):
         if v is not None and not ARXIV_RE.match(v):
             raise ValueError(f"'{v}' is not an arXiv id (e.g. '1411.4038')")
         return v
+
+    @property
+    def first_public(self) -> tuple[int, int | None]:
+        """(year, month) of the first public version, for timelines: an arXiv id encodes it
+        (YYMM.NNNNN); else the venue year and the stated month. `year` stays the venue's."""
+        m = re.match(r"^(?:[a-z\-]+(?:\.[A-Z]{2})?/)?(\d{2})(\d{2})", self.arxiv or "")
+        if m:
+            yy, mm = int(m.group(1)), int(m.group(2))
+            return (2000 + yy if yy < 90 else 1900 + yy), mm
+        return self.year, self.month
 
     @field_validator("id")
     @classmethod
