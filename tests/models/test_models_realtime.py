@@ -22,6 +22,7 @@ FAMILIES = {
     "pidnet-s": "pidnet", "pidnet-m": "pidnet", "pidnet-l": "pidnet",
     "ppliteseg-t": "ppliteseg", "ppliteseg-b": "ppliteseg",
     "fc-drn-p-d-st": "fcdrn",
+    "auto-deeplab-l": "autodeeplab",
 }
 
 
@@ -82,6 +83,10 @@ PARAMS = {
     # transformations that its forward never calls (268,560 parameters); with them the module
     # holds 3,901,541 = 3.90M, which is the published figure (test below).
     "fc-drn-p-d-st": 3_632_981,
+    # Auto-DeepLab-L (F=48), hnasnet genotype + ASPP + DeepLabv3+ decoder with plain 3x3 convs.
+    # Paper (arXiv 1901.02985) Table 2, "Params" column, row Auto-DeepLab-L: 44.42M: matches
+    # (44,424,691). The -S and -M rows match too (test below).
+    "auto-deeplab-l": 44_424_691,
 }
 
 
@@ -176,3 +181,25 @@ def test_fcdrn_crops_to_odd_sizes(size) -> None:
     with torch.no_grad():
         y = _model("fc-drn-p-d-st")(torch.randn(1, 3, *size))
     assert tuple(y.shape[-2:]) == size
+
+
+@pytest.mark.parametrize("f,separable,expected", [
+    # paper Table 2: Auto-DeepLab-S 10.15M (F=20), -M 21.62M (F=32), -L 44.42M (F=48)
+    (20, False, 10_147_427), (32, False, 21_622_451), (48, False, 44_424_691),
+    # DeepLab common.py defaults (separable ASPP and decoder convs): no row of Table 2 matches
+    (48, True, 40_350_691),
+])
+def test_auto_deeplab_variants_match_paper_table2(f: int, separable: bool, expected: int) -> None:
+    from bench.models.autodeeplab import AutoDeepLab
+    with torch.device("meta"):
+        model = AutoDeepLab(19, filter_multiplier=f, separable_head=separable)
+    assert _count(model) == expected
+
+
+def test_auto_deeplab_l_is_the_catalog_model() -> None:
+    spec = _spec("auto-deeplab-l")
+    assert spec.model_id == "auto-deeplab" and spec.catalog_model == "auto-deeplab"
+    # cell widths follow the searched path: 5 blocks x F x 2**level, F = 48
+    from bench.models.autodeeplab import BACKBONE
+    cells = _model("auto-deeplab-l", meta=True).cells
+    assert [c.pre[1].out_channels for c in cells] == [48 * 2 ** lvl for lvl in BACKBONE]
