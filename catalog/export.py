@@ -22,6 +22,12 @@ from catalog.schema import Catalog, Paper
 
 LIST_SEP = ";"  # joins list cells (sources, tags, extra_data) in CSV
 
+# A spreadsheet runs a cell that starts with one of these as a formula (`=HYPERLINK(...)`):
+# OWASP's CSV-injection rule prefixes such cells with an apostrophe. Full-width forms are
+# included (some spreadsheets read them as formulas too), and so are cells that already start
+# with an apostrophe, so that `read_csv_table` can strip exactly one and get the text back.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20", "'")
+
 
 # --------------------------------------------------------------------------- tables
 
@@ -41,11 +47,24 @@ def to_json(df: pd.DataFrame) -> str:
     return json.dumps(rows, ensure_ascii=False, indent=1) + "\n"
 
 
+def neutralise_formula(cell: str) -> str:
+    """`=1+1` -> `'=1+1`: text a spreadsheet shows instead of running (OWASP CSV injection)."""
+    return "'" + cell if cell.startswith(FORMULA_START) else cell
+
+
+def _restore_formula(cell: str) -> str:
+    return cell[1:] if cell.startswith("'") and cell[1:].startswith(FORMULA_START) else cell
+
+
 def to_csv(df: pd.DataFrame) -> str:
+    """The table as CSV; list cells joined with `;`, text cells neutralised against formulas
+    (numbers and booleans are written as they are: `-3.5` stays a number)."""
     out = df.copy()
     for col in out.columns:
         if col in LIST_COLUMNS:
-            out[col] = [LIST_SEP.join(v) for v in out[col]]
+            out[col] = [neutralise_formula(LIST_SEP.join(v)) for v in out[col]]
+        elif out[col].dtype == "string" or out[col].dtype == object:
+            out[col] = [neutralise_formula(v) if isinstance(v, str) else v for v in out[col]]
     buf = io.StringIO()
     out.to_csv(buf, index=False, lineterminator="\n")
     return buf.getvalue()
@@ -61,7 +80,7 @@ def read_csv_table(path: Path | str, table: str) -> pd.DataFrame:
     for rec in raw.to_dict(orient="records"):
         row = {}
         for col, dtype in TABLES[table].items():
-            v = rec.get(col, "")
+            v = _restore_formula(rec.get(col, ""))
             if col in LIST_COLUMNS:
                 row[col] = v.split(LIST_SEP) if v else []
             elif v == "":

@@ -290,15 +290,13 @@ def resolve_plain(value: str) -> Any:
 class _Frame:
     """An open sequence or mapping while its events arrive."""
 
-    __slots__ = ("value", "marks", "keys", "pos", "anchor", "start_nodes", "start_chars",
-                 "is_map", "key", "key_pos", "has_key", "skip", "merges", "bad", "in_key")
+    __slots__ = ("value", "marks", "keys", "pos", "anchor", "is_map", "key", "key_pos",
+                 "has_key", "skip", "merges", "bad", "in_key")
 
-    def __init__(self, value, pos, anchor, nodes, chars, is_map, bad, in_key):
+    def __init__(self, value, pos, anchor, is_map, bad, in_key):
         self.value = value
         self.pos = pos
         self.anchor = anchor
-        self.start_nodes = nodes
-        self.start_chars = chars
         self.is_map = is_map
         self.marks = {} if is_map else []
         self.keys = {} if is_map else None
@@ -316,7 +314,11 @@ class _Stop(Exception):
 
 
 class _Builder:
-    """Builds plain data from libyaml events, keeping each value's position in a mark tree."""
+    """Builds plain data from libyaml events, keeping each value's position in a mark tree.
+
+    The event loop inlines the common cases (a scalar into a list or as a mapping value); the
+    rest goes through `add`.
+    """
 
     def __init__(self, text: str, file: str):
         self.text = text
@@ -324,11 +326,10 @@ class _Builder:
         self.where = SourceMap(file)
         self.problems: list[tuple[Path_, int, str]] = []
         self.stack: list[_Frame] = []
-        self.anchors: dict[str, tuple[Any, int, int, int]] = {}  # name -> (value, pos, nodes, chars)
+        self.anchors: dict[str, tuple[Any, int]] = {}  # name -> (value, position)
         self.open_anchors: set[str] = set()
-        self.nodes = 0          # nodes of the expanded document so far
-        self.chars = 0          # characters of its scalars so far
-        self.alias_nodes = 0    # what aliases added
+        self.sizes: dict[int, tuple[int, int]] = {}    # id(container) -> expanded (nodes, chars)
+        self.alias_nodes = 0    # what aliases added to the document
         self.alias_chars = 0
 
     # ---- problems
@@ -353,71 +354,88 @@ class _Builder:
     # ---- the event loop
 
     def build(self) -> Any:
-        parser = CParser(self.text)
-        get = parser.get_event
+        get = CParser(self.text).get_event
+        stack = self.stack
+        marks_of = self.where._marks
+        add = self.add
         documents = 0
         while True:
             ev = get()
             kind = type(ev)
             if kind is ScalarEvent:
                 value = ev.value
-                pos = _pos(ev.start_mark)
-                self.nodes += 1
-                self.chars += len(value)
+                m = ev.start_mark
+                pos = (m.line << 32) | (m.column << 1)
                 if len(value) > MAX_SCALAR_CHARS:
                     self.problem(pos, f"this value is {len(value):,} characters long (at most "
                                       f"{MAX_SCALAR_CHARS:,}): {excerpt(value)}")
                     value = value[:EXCERPT_CHARS]
                 tag = ev.tag
                 if tag is None:
-                    if ev.implicit[0]:  # plain: resolve
-                        if value and value[0] not in _NUMBER_START and value[0] not in _WORD_START:
-                            pass  # the common case: text
-                        else:
-                            try:
-                                value = resolve_plain(value)
-                            except _ScalarProblem as e:
-                                self.problem(pos, str(e))
-                                value = None
+                    if ev.implicit[0] and (not value or value[0] in _NUMBER_START
+                                           or value[0] in _WORD_START):
+                        try:
+                            value = resolve_plain(value)
+                        except _ScalarProblem as e:
+                            self.problem(pos, str(e))
+                            value = None
                 elif tag != "!" and tag != _STR_TAG:
                     self.problem(pos, _tag_message(tag))
                     value = None
                 if ev.anchor is not None:
-                    self.anchors[ev.anchor] = (value, pos, 1, len(ev.value))
-                self.add(value, pos)
+                    self.anchors[ev.anchor] = (value, pos)
+                if stack:  # inline the two common cases of `add`
+                    parent = stack[-1]
+                    if not parent.is_map:
+                        parent.value.append(value)
+                        parent.marks.append(pos)
+                        continue
+                    if parent.has_key:
+                        if not parent.skip and parent.key is not _MERGE:
+                            key = parent.key
+                            parent.value[key] = value
+                            parent.keys[key] = parent.key_pos
+                            parent.marks[key] = pos
+                            parent.has_key = False
+                            continue
+                    elif type(value) is str and value != _MERGE and value not in parent.value:
+                        parent.has_key = True
+                        parent.key = value
+                        parent.key_pos = pos
+                        parent.skip = False
+                        continue
+                add(value, pos)
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
                 is_map = kind is MappingStartEvent
-                pos = _pos(ev.start_mark)
-                self.nodes += 1
+                m = ev.start_mark
+                pos = (m.line << 32) | (m.column << 1)
                 bad = False
                 if ev.tag not in (_MAP_TAGS if is_map else _SEQ_TAGS):
                     self.problem(pos, _tag_message(ev.tag))
                     bad = True
-                in_key = bool(self.stack) and self.stack[-1].is_map and not self.stack[-1].has_key
-                if len(self.stack) >= MAX_DEPTH:
+                in_key = bool(stack) and stack[-1].is_map and not stack[-1].has_key
+                if len(stack) >= MAX_DEPTH:
                     self.problem(pos, f"the document nests deeper than {MAX_DEPTH} levels")
                     raise _Stop
                 if ev.anchor is not None:
                     self.open_anchors.add(ev.anchor)
-                self.stack.append(_Frame({} if is_map else [], pos, ev.anchor, self.nodes - 1,
-                                         self.chars, is_map, bad, in_key))
+                stack.append(_Frame({} if is_map else [], pos, ev.anchor, is_map, bad, in_key))
             elif kind is MappingEndEvent or kind is SequenceEndEvent:
-                frame = self.stack.pop()
+                frame = stack.pop()
                 value = frame.value
                 if frame.is_map:
                     if frame.merges:
                         self._merge(frame)
-                    self.where._marks[id(value)] = (frame.keys, frame.marks)
+                    marks_of[id(value)] = (frame.keys, frame.marks)
                 else:
-                    self.where._marks[id(value)] = frame.marks
+                    marks_of[id(value)] = frame.marks
                 if frame.anchor is not None:
                     self.open_anchors.discard(frame.anchor)
-                    self.anchors[frame.anchor] = (value, frame.pos, self.nodes - frame.start_nodes,
-                                                  self.chars - frame.start_chars)
+                    self.anchors[frame.anchor] = (value, frame.pos)
                 if frame.in_key:
                     self.problem(frame.pos, "mapping keys must be plain strings (got a "
                                             f"{'mapping' if frame.is_map else 'list'})")
-                self.add(None if frame.bad else value, frame.pos)
+                add(None if frame.bad else value, frame.pos)
             elif kind is AliasEvent:
                 self.alias(ev)
             elif kind is DocumentStartEvent:
@@ -431,6 +449,25 @@ class _Builder:
             # StreamStart, DocumentEnd: nothing to do
         return self.where._root
 
+    def size(self, value: Any) -> tuple[int, int]:
+        """(nodes, characters) of `value` with every alias inside it expanded; memoised per
+        container, so linear in the distinct values even for a billion laughs."""
+        if isinstance(value, str):
+            return 1, len(value)
+        if not isinstance(value, (list, dict)):
+            return 1, 0
+        known = self.sizes.get(id(value))
+        if known is not None:
+            return known
+        nodes, chars = 1, 0
+        for child in (value.values() if isinstance(value, dict) else value):
+            n, c = self.size(child)  # depth is bounded by MAX_DEPTH
+            nodes, chars = nodes + n, chars + c
+        for key in (value if isinstance(value, dict) else ()):
+            nodes, chars = nodes + 1, chars + len(key)
+        self.sizes[id(value)] = (nodes, chars)
+        return nodes, chars
+
     def alias(self, ev: AliasEvent) -> None:
         pos = _pos(ev.start_mark, alias=True)
         name = ev.anchor
@@ -442,9 +479,8 @@ class _Builder:
                 self.problem(pos, f"found undefined alias '{excerpt(name, 40)[1:-1]}'")
             self.add(None, pos)
             return
-        value, anchor_pos, nodes, chars = self.anchors[name]
-        self.nodes += nodes
-        self.chars += chars
+        value, anchor_pos = self.anchors[name]
+        nodes, chars = self.size(value)
         self.alias_nodes += nodes
         self.alias_chars += chars
         if self.alias_nodes > MAX_ALIAS_NODES or self.alias_chars > MAX_ALIAS_CHARS:
