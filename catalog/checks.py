@@ -325,14 +325,18 @@ def extra_data_elsewhere(cat: Catalog) -> dict[int, list[str]]:
 
 
 def _same_number(cat: Catalog, w: SourceMap) -> list[Conflict]:
-    """One number attached to two models of the same paper: often one experiment filed twice
-    (a seed's bare 'RefineNet' and the paper's ResNet-101 model)."""
+    """One number attached to two models of the same paper, under settings that do not tell them
+    apart: often one experiment filed twice (a seed's bare 'RefineNet' and the paper's ResNet-101
+    model)."""
     out = []
     for i, p in enumerate(cat.papers):
         by_number: dict[tuple, list[int]] = defaultdict(list)
         for j, r in enumerate(p.results):
             by_number[(r.dataset, r.metric, r.value)].append(j)
         for (dataset, metric, value), js in by_number.items():
+            # Only rows whose stated protocol and settings agree: one experiment filed twice.
+            js = [j for j in js if any(p.results[k].model != p.results[j].model
+                                       and compare(p.results[j], p.results[k]) is not None for k in js)]
             models = {p.results[j].model for j in js}
             if len(models) < 2:
                 continue
