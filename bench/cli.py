@@ -1,314 +1,71 @@
 """`bench`: measure reference models and check the catalog's claims about them.
 
+\b
     bench list [--json]
     bench run MODEL [options]        one model: params, FLOPs, latency, memory (+ mIoU), verdicts
-    bench run --all [--resume]       the whole zoo, saved to data/results/, resumable
-    bench miou ...                   accuracy only (from bench.miou_cmd, when installed)
+    bench run --all [--models A,B]   the zoo, saved as each model finishes, resumable
+    bench miou ...                   accuracy only, from label PNGs
 
-Default output is rich tables on stdout with progress on stderr; `--json` prints exactly one
-JSON object on stdout. Exit codes: 0 ok, 1 the run recorded an error, 2 bad usage
-(unknown model, no CUDA, fp16 on CPU, malformed option).
+Default output is rich tables on stdout with progress on stderr (plain lines when stderr is
+not a terminal, and with --json); `--json` prints exactly one JSON object on stdout.
+Exit codes: 0 ok, 1 the run recorded an error, 2 bad usage (unknown model, bad option value,
+missing weights or dataset, a checkpoint that does not fit, no CUDA, fp16 on CPU).
+
+Saved runs go to the user results folder ($SEGATLAS_RESULTS, else ~/.cache/segatlas/results);
+`--reference` saves a reference run into data/results/ (committed on purpose).
+
+This module only parses options and prints; bench.harness measures, bench.sweep and
+bench.slurm run sweeps. Nothing here imports torch until a command needs it.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
+import signal
 import sys
-import time
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich import box
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from rich.table import Table
 
-import bench
-from bench.models.registry import ModelSpec, UnknownModel, all_specs, get_spec
-from bench.results import (
-    DEFAULT_RESULTS_DIR,
-    ResultsFileError,
-    latest_run,
-    now_iso,
-    save_run,
-    write_json_atomic,
+from bench.harness import (
+    CPU_BUDGET_S,
+    CPU_MAX_ITERS,
+    CPU_WARMUP,
+    CUDA_ITERS,
+    CUDA_WARMUP,
+    RunOptions,
+    UsageError,
+    check_options,
+    load_claims_catalog,
+    parse_hw,
+    parse_scales,
 )
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False,
                   rich_markup_mode=None, pretty_exceptions_enable=False)
-# results; 120 columns when piped (rich would assume 80 and squeeze the tables)
-out = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
-err = Console(stderr=True, highlight=False)  # progress and messages
-
-# CPU defaults keep a heavy model (FCN-8s at 500x500, ~7 s per forward on 2 cores) to about
-# a minute: 1 warm-up, then as many timed iterations as fit in 20 s (3 to 10).
-# CUDA defaults: 10 warm-up, 100 timed iterations.
-CPU_WARMUP, CPU_BUDGET_S, CPU_MAX_ITERS = 1, 20.0, 10
-CUDA_WARMUP, CUDA_ITERS = 10, 100
-SWEEP_STATE = ".sweep-state.json"
 
 VERDICT_STYLE = {"verified": "green", "mismatch": "red", "unit": "yellow",
                  "not-comparable": "cyan", "unmeasured": "dim"}
+EXECUTORS = ("local", "slurm", "submitit-local")
 
 
-class UsageError(Exception):
-    """Bad options: reported in one line, exit code 2."""
+def _consoles():
+    from rich.console import Console
+
+    # results; 120 columns when piped (rich would assume 80 and squeeze the tables)
+    out = Console(highlight=False, width=None if sys.stdout.isatty() else 120)
+    err = Console(stderr=True, highlight=False)
+    return out, err
 
 
-@dataclass
-class RunOptions:
-    device: str = "cpu"
-    input_size: tuple[int, int] | None = None
-    batch: int = 1
-    precision: str = "fp32"
-    channels_last: bool = False
-    compile: bool = False
-    warmup: int | None = None
-    iters: int | None = None
-    latency: bool = True
-    fvcore: bool = True
-    num_classes: int | None = None
-    weights: str | None = None
-    sha256: str | None = None
-    threads: int | None = None
-    data: str | None = None
-    split: str = "val"
-    protocol: str = "whole"
-    crop: tuple[int, int] | None = None
-    stride: tuple[int, int] | None = None
-    flip: bool = False
-    scales: list[float] = field(default_factory=lambda: [1.0])
-
-    def fingerprint(self) -> str:
-        """Identifies a sweep's settings, to resume only a sweep with the same ones."""
-        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:16]
+def _eprint(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
 
 
-# ---------------------------------------------------------------- option parsing
-
-def parse_hw(text: str | None, what: str = "--input") -> tuple[int, int] | None:
-    """'512x1024' -> (512, 1024); '512' -> (512, 512)."""
-    if text is None:
-        return None
-    parts = text.lower().replace("*", "x").split("x")
-    try:
-        hw = tuple(int(p) for p in parts)
-    except ValueError:
-        hw = ()
-    if len(hw) == 1:
-        hw = (hw[0], hw[0])
-    if len(hw) != 2 or min(hw) < 1:
-        raise UsageError(f"{what} '{text}' is not HxW (e.g. 512x1024)")
-    return hw  # type: ignore[return-value]
-
-
-def parse_data(text: str) -> tuple[str, str]:
-    name, sep, root = text.partition("=")
-    if not sep or not name or not root:
-        raise UsageError(f"--data '{text}' is not DATASET=ROOT (e.g. voc2012=/data/VOCdevkit)")
-    return name.strip(), root.strip()
-
-
-def parse_scales(text: str) -> list[float]:
-    try:
-        scales = [float(s) for s in text.split(",") if s.strip()]
-    except ValueError:
-        scales = []
-    if not scales or min(scales) <= 0:
-        raise UsageError(f"--scales '{text}' is not a comma-separated list of positive numbers")
-    return scales
-
-
-# ---------------------------------------------------------------- catalog
-
-def load_claims_catalog(path: Path | None = None):
-    """The catalog, or None (with the reason) when it is absent or does not load."""
-    from catalog import DEFAULT_CATALOG
-
-    path = Path(path or DEFAULT_CATALOG)
-    if not path.exists():
-        return None, f"no catalog claims ({path} not found)"
-    try:
-        from catalog.load import load_catalog
-
-        return load_catalog(path), None
-    except Exception as e:  # noqa: BLE001 - a broken catalog must not block measuring
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        return None, f"no catalog claims (the catalog did not load: {first})"
-
-
-def claims_for(cat, spec: ModelSpec) -> tuple[list, list]:
-    return cat.claims_for(spec.model_id) if cat is not None else ([], [])
-
-
-def catalog_sha256(cat, spec: ModelSpec, weights: str) -> str | None:
-    """The sha256 the catalog gives for a published checkpoint with this file name, if any."""
-    if cat is None:
-        return None
-    try:
-        variant = next(m for m in cat.model_owner(spec.model_id).models if m.id == spec.model_id)
-    except KeyError:
-        return None
-    name = Path(weights).name
-    return next((c.sha256 for c in variant.weights if c.url.rsplit("/", 1)[-1] == name), None)
-
-
-# ---------------------------------------------------------------- measuring one model
-
-def _check_device(opts: RunOptions) -> None:
-    import torch
-
-    from bench.measure.latency import LatencyConfigError, autocast_context
-
-    if opts.device not in ("cpu", "cuda") and not opts.device.startswith("cuda:"):
-        raise UsageError(f"--device '{opts.device}' is not cpu or cuda")
-    if opts.device.startswith("cuda") and not torch.cuda.is_available():
-        raise UsageError("--device cuda: CUDA is not available here (torch "
-                         f"{torch.__version__}, cuda build {torch.version.cuda}); use --device cpu")
-    try:
-        autocast_context(torch.device(opts.device), opts.precision)
-    except LatencyConfigError as e:
-        raise UsageError(str(e)) from e
-    if opts.batch < 1:
-        raise UsageError("--batch must be >= 1")
-
-
-def _is_oom(e: BaseException) -> bool:
-    import torch
-
-    return isinstance(e, torch.cuda.OutOfMemoryError) or "out of memory" in str(e).lower()
-
-
-def measure_model(spec: ModelSpec, opts: RunOptions, cat=None, say=lambda msg: None) -> dict:
-    """Build `spec`'s model and measure it; returns a RUN record (docs/dev/conventions.md).
-
-    A CUDA out-of-memory (or any failure after the model is built) is recorded in `error`
-    with what was measured before it; usage errors raise UsageError.
-    """
-    import torch
-
-    from bench.measure.env import collect_env
-    from bench.measure.flops import count_flops
-    from bench.measure.params import count_params
-    from bench.verify import claim_input_sizes, verify_all
-
-    _check_device(opts)
-    if opts.threads:
-        torch.set_num_threads(opts.threads)
-    dev = torch.device(opts.device)
-    size = tuple(opts.input_size or spec.input_size)
-    nc = opts.num_classes or spec.num_classes
-    cuda = dev.type == "cuda"
-    results, effs = claims_for(cat, spec)
-    rec: dict = {
-        "model": spec.key, "paper": spec.paper, "catalog_model": spec.model_id,
-        "harness_version": bench.__version__, "timestamp": now_iso(),
-        "device": dev.type, "input_size": list(size), "batch": opts.batch,
-        "precision": opts.precision, "channels_last": opts.channels_last,
-        "compile": opts.compile, "num_classes": nc,
-        "params": None, "flops": None, "latency": None, "memory": None,
-        "env": collect_env(dev), "miou": None, "verdicts": [], "error": None,
-    }
-    t0 = time.perf_counter()
-    torch.manual_seed(0)
-    say(f"building {spec.key} ({nc} classes)")
-    model = spec.build(num_classes=nc).eval()
-    rec["params"] = count_params(model)
-    params_for_claims = rec["params"]
-    if nc != spec.num_classes:  # params claims are about the spec's (the paper's) head
-        params_for_claims = count_params(spec.build(num_classes=spec.num_classes))
-        rec["params_spec_classes"] = params_for_claims
-    try:
-        model = model.to(dev)
-        say(f"counting FLOPs at {size[0]}x{size[1]}")
-        rec["flops"] = count_flops(model, size, dev, fvcore=opts.fvcore)
-        flops_by_size = {size: rec["flops"]}
-        extra = sorted(claim_input_sizes(effs) - {size})
-        if extra:  # FLOPs depend on input size: re-measure at each claim's, so verdicts are real
-            say("counting FLOPs at claim sizes " + ", ".join(f"{h}x{w}" for h, w in extra))
-            rec["flops_at_claim_sizes"] = []
-            for s in extra:
-                flops_by_size[s] = count_flops(model, s, dev, fvcore=False)
-                rec["flops_at_claim_sizes"].append(flops_by_size[s])
-        if opts.weights:
-            from bench.weights import load_weights
-
-            expected = opts.sha256 or catalog_sha256(cat, spec, opts.weights)
-            say(f"loading weights {opts.weights}" + (f" (sha256 {expected}...)" if expected else ""))
-            weights_report = load_weights(model, opts.weights, sha256=expected)
-            rec["weights"] = weights_report
-        else:
-            weights_report = {"path": None, "sha256": None, "missing": [], "unexpected": []}
-        rec["latency"], rec["memory"] = _time_and_memory(model, size, opts, dev, say)
-        if opts.data:
-            from bench.accuracy import evaluate
-
-            dataset, root = parse_data(opts.data)
-            say(f"evaluating on {dataset} {opts.split} at {root}")
-            miou = evaluate(model, dataset=dataset, root=root, split=opts.split,
-                            protocol=opts.protocol, crop=opts.crop, stride=opts.stride,
-                            flip=opts.flip, scales=opts.scales, device=opts.device,
-                            num_classes=nc, progress=err.is_terminal)
-            miou["weights"] = weights_report
-            rec["miou"] = miou
-    except UsageError:
-        raise
-    except Exception as e:  # noqa: BLE001 - record what failed; --all goes on
-        kind = "CUDA out of memory" if _is_oom(e) else type(e).__name__
-        rec["error"] = f"{kind} (batch {opts.batch}, {size[0]}x{size[1]}): {e}"[:2000]
-        if cuda:
-            torch.cuda.empty_cache()
-        flops_by_size = {size: rec["flops"]} if rec["flops"] else {}
-    measured = {"params": params_for_claims, "flops_by_size": flops_by_size,
-                "latency": rec["latency"], "memory": rec["memory"], "env": rec["env"],
-                "input_size": size, "batch": opts.batch, "precision": opts.precision,
-                "miou": rec["miou"]}
-    rec["verdicts"] = verify_all(results, effs, measured)
-    rec["elapsed_s"] = round(time.perf_counter() - t0, 2)
-    return rec
-
-
-def _time_and_memory(model, size, opts: RunOptions, dev, say) -> tuple[dict | None, dict]:
-    """Latency (unless --no-latency) and the peak memory of those same forward passes."""
-    import torch
-
-    from bench.measure.latency import (
-        autocast_context,
-        make_input,
-        measure_latency,
-        prepare,
-    )
-    from bench.measure.memory import peak_memory
-
-    cuda = dev.type == "cuda"
-    with peak_memory(dev) as mem:
-        if not opts.latency:  # one forward, for the memory figure only
-            say("one forward pass for peak memory (--no-latency)")
-            m = prepare(model, dev, opts.channels_last, opts.compile)
-            x = make_input(opts.batch, size, dev, opts.channels_last)
-            with torch.inference_mode(), autocast_context(dev, opts.precision):
-                m(x)
-            lat = None
-        else:
-            warmup = opts.warmup if opts.warmup is not None else (CUDA_WARMUP if cuda else CPU_WARMUP)
-            iters = opts.iters if opts.iters is not None else (CUDA_ITERS if cuda else None)
-            say(f"timing: {warmup} warm-up, "
-                + (f"{iters} timed" if iters else f"up to {CPU_MAX_ITERS} timed in {CPU_BUDGET_S:g} s"))
-            lat = measure_latency(model, size, batch=opts.batch, device=dev,
-                                  precision=opts.precision, channels_last=opts.channels_last,
-                                  compile=opts.compile, warmup=warmup, iters=iters,
-                                  budget_s=CPU_BUDGET_S, max_iters=CPU_MAX_ITERS)
-    mem["scope"] = "forward passes of the latency run" if lat else "one forward pass"
-    return lat, mem
+def _fail(msg: str, code: int = 2):
+    _eprint(f"error: {msg}")
+    raise typer.Exit(code)
 
 
 # ---------------------------------------------------------------- printing
@@ -322,6 +79,9 @@ def _fmt(v, nd=3) -> str:
 
 
 def print_record(rec: dict, catalog_note: str | None) -> None:
+    from rich.table import Table
+
+    out, _ = _consoles()
     h, w = rec["input_size"]
     t = Table(title=f"{rec['model']} ({rec['paper']}): {rec['device']}, {h}x{w}, batch "
                     f"{rec['batch']}, {rec['precision']}, {rec['num_classes']} classes",
@@ -332,25 +92,42 @@ def print_record(rec: dict, catalog_note: str | None) -> None:
     p = rec["params"]
     t.add_row("params", f"{p['total']:,}", f"trainable {p['trainable']:,}; {p['scope']}")
     if f := rec["flops"]:
-        skipped = f["skipped"]
-        t.add_row("GMACs", _fmt(f["gmacs"]), f"FlopCounterMode / 2; conv only {_fmt(f['conv_gmacs'])}")
+        t.add_row("GMACs", _fmt(f["gmacs"]),
+                  f"FlopCounterMode / 2; conv only {_fmt(f.get('conv_gmacs'))}")
         t.add_row("GFLOPs", _fmt(f["gflops"]), "FlopCounterMode (2 per multiply-add)")
-        t.add_row("fvcore GMACs", _fmt(f["fvcore_gmacs"]),
-                  f.get("fvcore_error") or "also norm/upsample/pool; skipped: "
-                  + (", ".join(skipped["fvcore"] or []) or "none"))
+        if f.get("fvcore_gmacs") is not None or f.get("fvcore_error"):
+            skipped = (f.get("skipped") or {}).get("fvcore") or []
+            t.add_row("fvcore GMACs", _fmt(f.get("fvcore_gmacs")),
+                      f.get("fvcore_error") or "also norm/upsample/pool; skipped: "
+                      + (", ".join(skipped) or "none"))
+    for fa in rec.get("flops_at") or []:
+        if list(fa["input_size"]) == [h, w]:
+            continue
+        why = ", ".join(fa["datasets"]) or ""
+        why += (" and " if why else "") + "model default" if fa["model_default"] else ""
+        t.add_row(f"GMACs at {fa['input_size'][0]}x{fa['input_size'][1]}",
+                  _fmt(fa.get("gmacs")), fa.get("error") or f"canonical size of {why}")
     if lat := rec["latency"]:
         t.add_row("latency median", f"{_fmt(lat['median_ms'], 2)} ms",
                   f"p90 {_fmt(lat['p90_ms'], 2)}, mean {_fmt(lat['mean_ms'], 2)} ± "
                   f"{_fmt(lat['std_ms'], 2)} ms; {lat['warmup']} warm-up + {lat['iters']} timed "
                   f"({lat['timer']})")
         t.add_row("throughput", f"{_fmt(lat['throughput_ips'], 2)} img/s",
-                  f"batch {lat['batch']} * 1000 / median")
+                  f"batch {lat.get('batch') or rec['batch']} * 1000 / median")
     if mem := rec["memory"]:
         t.add_row("peak memory", f"{_fmt(mem.get('peak_mb'), 1)} MB", f"{mem.get('kind')}: {mem.get('note')}")
+    if wt := rec.get("weights"):
+        detail = (f"sha256 {(wt.get('sha256') or '')[:16]}…; {len(wt['missing'])} missing, "
+                  f"{len(wt['unexpected'])} unexpected key(s)")
+        if wt.get("note"):
+            detail += f"; {wt['note']}"
+        if wt.get("allow_partial"):
+            detail += "; --allow-partial"
+        t.add_row("weights", Path(wt["path"]).name, detail)
     if mi := rec["miou"]:
         t.add_row("mIoU", f"{_fmt(mi.get('miou'), 2)} %",
                   f"{mi.get('dataset')} {mi.get('split')}, {mi.get('protocol')}, "
-                  f"{mi.get('num_images')} images, weights {(mi.get('weights') or {}).get('path')}")
+                  f"{mi.get('num_images')} images")
     out.print(t)
     if rec["error"]:
         out.print(f"[red]error:[/red] {rec['error']}")
@@ -361,6 +138,8 @@ def print_record(rec: dict, catalog_note: str | None) -> None:
         notes = []
         for i, d in enumerate(rec["verdicts"], 1):
             claimed = f"{'' if d['bound'] == '=' else d['bound']}{_fmt(d['claimed'])} {d['claimed_unit']}"
+            if d.get("relative_to"):
+                claimed += f" vs {d['relative_to']}"
             cond = [c for c in (d.get("input_size"), d.get("hardware"),
                                 d.get("dataset") and f"{d['dataset']} {d['split']}") if c]
             if cond:
@@ -379,50 +158,64 @@ def print_record(rec: dict, catalog_note: str | None) -> None:
     out.print(f"our environment: {e['device_name']}; {e['threads']} threads; torch {e['torch']}"
               + (f", CUDA {e['cuda']}, cuDNN {e['cudnn']}, driver {e['driver']}" if e["cuda"] else "")
               + f"; Python {e['python']}; {e['platform']}")
-    out.print(f"elapsed {rec.get('elapsed_s', 0):.1f} s")
+    out.print(f"elapsed {rec.get('elapsed_s') or 0:.1f} s")
 
 
 # ---------------------------------------------------------------- commands
 
-def _fail(msg: str, code: int = 2):
-    err.print(f"error: {msg}", markup=False)
-    raise typer.Exit(code)
-
-
 @app.command("list")
 def list_models(
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object, no table.")] = False,
-    results_dir: Annotated[Path, typer.Option(help="Where saved runs live.")] = DEFAULT_RESULTS_DIR,
+    results_dir: Annotated[Path | None, typer.Option(help="Local runs [default: $SEGATLAS_RESULTS or ~/.cache/segatlas/results].")] = None,
     catalog: Annotated[Path | None, typer.Option(help="Catalog YAML (default data/papers.yaml).")] = None,
 ) -> None:
-    """List registered models: key, paper, family, classes, input size, claims, last measured."""
+    """List registered models: key, paper, classes, input size, claims, reference and local runs."""
+    from bench.harness import claims_for
+    from bench.models.registry import all_specs
+    from bench.record import ResultsError
+    from bench.results import REFERENCE_DIR, latest_run, shown, user_results_dir
+
+    local_dir = results_dir or user_results_dir()
     cat, note = load_claims_catalog(catalog)
     rows = []
     for key, spec in all_specs().items():
         res, effs = claims_for(cat, spec)
+        ref = last = None
         try:
-            last = latest_run(key, results_dir=results_dir)
-        except ResultsFileError as e:
-            err.print(f"warning: {e}", markup=False)
-            last = None
+            ref = shown(key, REFERENCE_DIR)
+            last = latest_run(key, results_dir=local_dir)
+        except ResultsError as e:
+            _eprint(f"warning: {e}")
         rows.append({"key": key, "paper": spec.paper, "family": spec.family,
                      "num_classes": spec.num_classes, "input_size": list(spec.input_size),
                      "claims": None if cat is None else len(res) + len(effs),
-                     "last_measured": last and last.get("timestamp"),
-                     "last_device": last and last.get("device"), "official_code": spec.official_code})
+                     "reference_run": ref and {"timestamp": ref.timestamp, "device": ref.device,
+                                               "reference": ref.reference},
+                     "last_local": last and {"timestamp": last.get("timestamp"),
+                                             "device": last.get("device")},
+                     "official_code": spec.official_code})
     if json_out:
-        print(json.dumps({"models": rows, "catalog": note or "loaded"}))
+        print(json.dumps({"models": rows, "catalog": note or "loaded",
+                          "reference_dir": str(REFERENCE_DIR), "local_dir": str(local_dir)}))
         return
+    from rich import box
+    from rich.table import Table
+
+    out, _ = _consoles()
     t = Table(title=f"{len(rows)} registered models (--json adds family and code links)",
               title_justify="left", box=box.SIMPLE_HEAD)
     for col in ("key", "paper", "classes", "input", "claims"):
         t.add_column(col, no_wrap=True)
-    t.add_column("last measured", overflow="fold")
+    t.add_column("shown run", overflow="fold")
+    t.add_column("last local run", overflow="fold")
     for r in rows:
+        ref, last = r["reference_run"], r["last_local"]
         t.add_row(r["key"], r["paper"], str(r["num_classes"]),
                   "x".join(map(str, r["input_size"])), "-" if r["claims"] is None else str(r["claims"]),
-                  f"{r['last_measured'][:10]} {r['last_device']}" if r["last_measured"] else "never")
+                  f"{ref['timestamp'][:10]} {ref['device']}" if ref else "never",
+                  f"{last['timestamp'][:10]} {last['device']}" if last else "-")
     out.print(t)
+    out.print(f"shown run: data/results (reference runs first); local runs: {local_dir}")
     if note:
         out.print(note)
 
@@ -430,22 +223,32 @@ def list_models(
 @app.command("run")
 def run(
     model: Annotated[str | None, typer.Argument(help="Bench key (see `bench list`).")] = None,
-    all_models: Annotated[bool, typer.Option("--all", help="Run every registered model, saving each.")] = False,
-    resume: Annotated[bool, typer.Option(help="With --all: skip models this sweep (same settings) already saved.")] = True,
+    all_models: Annotated[bool, typer.Option("--all", help="Run every registered model (or --models), saving each.")] = False,
+    models: Annotated[str | None, typer.Option(help="With --all: only these bench keys, comma-separated.")] = None,
+    resume: Annotated[bool, typer.Option(help="With --all: skip jobs this sweep (same settings) already saved.")] = True,
+    only_failed: Annotated[bool, typer.Option("--only-failed", help="With --all: rerun only the jobs the sweep lists as failed.")] = False,
+    executor: Annotated[str, typer.Option(help="With --all: local (in this process), slurm (one submitit job per model and precision), or submitit-local (the same, as local subprocesses).")] = "local",
+    partition: Annotated[str | None, typer.Option(help="Slurm partition.")] = None,
+    gpus_per_job: Annotated[int, typer.Option(help="Slurm: GPUs per job.")] = 1,
+    cpus_per_job: Annotated[int | None, typer.Option(help="Slurm: CPUs per job.")] = None,
+    timeout: Annotated[int, typer.Option(help="Slurm: minutes per job before it is killed.")] = 60,
+    array_parallelism: Annotated[int, typer.Option(help="Slurm: jobs running at once.")] = 16,
+    logs: Annotated[Path | None, typer.Option(help="Slurm: job logs and records [default: under ~/.cache/segatlas/sweeps].")] = None,
     device: Annotated[str, typer.Option(help="cpu or cuda (cuda:N).")] = "cpu",
     input: Annotated[str | None, typer.Option("--input", help="Input HxW; default: the size of the claim the model reproduces.")] = None,
     batch: Annotated[int, typer.Option(help="Batch size for latency and memory.")] = 1,
-    precision: Annotated[str, typer.Option(help="fp32, fp16 (CUDA only) or bf16 (autocast).")] = "fp32",
+    precision: Annotated[str, typer.Option(help="fp32, fp16 (CUDA only) or bf16 (autocast); with --all a comma-separated list.")] = "fp32",
     channels_last: Annotated[bool, typer.Option("--channels-last", help="channels_last memory format.")] = False,
     compile: Annotated[bool, typer.Option("--compile", help="torch.compile the model before timing.")] = False,
-    warmup: Annotated[int | None, typer.Option(help=f"Warm-up iterations [default: {CPU_WARMUP} on CPU, {CUDA_WARMUP} on CUDA].")] = None,
-    iters: Annotated[int | None, typer.Option(help=f"Timed iterations [default: CPU as many as fit in {CPU_BUDGET_S:g} s, 3 to {CPU_MAX_ITERS}; CUDA {CUDA_ITERS}].")] = None,
+    warmup: Annotated[int | None, typer.Option(help=f"Warm-up iterations, >= 0 [default: {CPU_WARMUP} on CPU, {CUDA_WARMUP} on CUDA].")] = None,
+    iters: Annotated[int | None, typer.Option(help=f"Timed iterations, >= 1 [default: CPU as many as fit in {CPU_BUDGET_S:g} s, 3 to {CPU_MAX_ITERS}; CUDA {CUDA_ITERS}].")] = None,
     no_latency: Annotated[bool, typer.Option("--no-latency", help="Skip timing (one forward pass for memory).")] = False,
-    no_fvcore: Annotated[bool, typer.Option("--no-fvcore", help="Skip fvcore's count (FlopCounterMode only).")] = False,
-    num_classes: Annotated[int | None, typer.Option(help="Output classes [default: the model's]; params claims are still checked at the model's default.")] = None,
-    weights: Annotated[Path | None, typer.Option(help="Checkpoint (.pth/.pt/.safetensors), loaded with weights_only=True.")] = None,
+    fvcore: Annotated[bool, typer.Option("--fvcore/--no-fvcore", help="Also count with fvcore (a traced forward; off by default).")] = False,
+    num_classes: Annotated[int | None, typer.Option(help="Output classes, >= 1 [default: the model's]; params claims are still checked at the model's default.")] = None,
+    weights: Annotated[Path | None, typer.Option(help="Checkpoint (.pth/.pt/.safetensors), loaded with weights_only=True; must fit the model.")] = None,
     sha256: Annotated[str | None, typer.Option(help="Expected sha256 (or a prefix of 8+ hex digits) of --weights [default: the catalog's, for a published checkpoint of that file name].")] = None,
-    threads: Annotated[int | None, typer.Option(help="CPU threads for torch [default: torch's].")] = None,
+    allow_partial: Annotated[bool, typer.Option("--allow-partial", help="Load a checkpoint with missing/unexpected keys beyond the allowance (listed in the record).")] = False,
+    threads: Annotated[int | None, typer.Option(help="CPU threads for torch, >= 1 [default: torch's].")] = None,
     data: Annotated[str | None, typer.Option(help="DATASET=ROOT: also evaluate accuracy on a local dataset.")] = None,
     split: Annotated[str, typer.Option(help="Dataset split for --data.")] = "val",
     protocol: Annotated[str, typer.Option(help="whole or slide inference for --data.")] = "whole",
@@ -454,121 +257,175 @@ def run(
     flip: Annotated[bool, typer.Option("--flip", help="Average with horizontally flipped logits.")] = False,
     scales: Annotated[str, typer.Option(help="Comma-separated test scales, e.g. 0.5,0.75,1.")] = "1",
     json_out: Annotated[bool, typer.Option("--json", help="Print exactly one JSON object on stdout.")] = False,
-    save: Annotated[bool, typer.Option("--save", help="Append the run to RESULTS_DIR/<model>.json (always on with --all).")] = False,
-    results_dir: Annotated[Path, typer.Option(help="Where runs are saved.")] = DEFAULT_RESULTS_DIR,
+    save: Annotated[bool, typer.Option("--save", help="Save the run to the results folder (always on with --all).")] = False,
+    reference: Annotated[bool, typer.Option("--reference", help="Save as a reference run (reference: true) into data/results/, the committed folder the site prefers.")] = False,
+    results_dir: Annotated[Path | None, typer.Option(help="Where runs are saved [default: $SEGATLAS_RESULTS or ~/.cache/segatlas/results; data/results with --reference].")] = None,
     catalog: Annotated[Path | None, typer.Option(help="Catalog YAML with the claims [default: data/papers.yaml].")] = None,
 ) -> None:
     """Measure MODEL (params, GMACs/GFLOPs, latency, memory; mIoU with --data) and print a
     verdict for each catalog claim about it."""
+    from bench.results import REFERENCE_DIR, is_reference_dir, user_results_dir
+
     try:
+        precisions = [p.strip() for p in precision.split(",") if p.strip()]
+        if not precisions or (len(precisions) > 1 and not all_models):
+            raise UsageError(f"--precision '{precision[:40]}': one precision (a list only with --all)")
         opts = RunOptions(device=device, input_size=parse_hw(input), batch=batch,
-                          precision=precision, channels_last=channels_last, compile=compile,
-                          warmup=warmup, iters=iters, latency=not no_latency, fvcore=not no_fvcore,
+                          precision=precisions[0], channels_last=channels_last, compile=compile,
+                          warmup=warmup, iters=iters, latency=not no_latency, fvcore=fvcore,
                           num_classes=num_classes, weights=str(weights) if weights else None,
-                          sha256=sha256, threads=threads,
+                          sha256=sha256, allow_partial=allow_partial, threads=threads,
                           data=data, split=split, protocol=protocol,
                           crop=parse_hw(crop, "--crop"), stride=parse_hw(stride, "--stride"),
-                          flip=flip, scales=parse_scales(scales))
-        if opts.data:
-            parse_data(opts.data)
-        if protocol not in ("whole", "slide"):
-            raise UsageError(f"--protocol '{protocol}' is not whole or slide")
+                          flip=flip, scales=parse_scales(scales), reference=reference)
+        for p in precisions:
+            check_options(RunOptions(**{**opts.__dict__, "precision": p}))
         if (model is None) == (not all_models):
             raise UsageError("give one MODEL or --all")
-        _check_device(opts)
+        if models and not all_models:
+            raise UsageError("--models only applies to --all")
+        if only_failed and not all_models:
+            raise UsageError("--only-failed only applies to --all")
+        if executor not in EXECUTORS:
+            raise UsageError(f"--executor '{executor[:20]}' is not one of {', '.join(EXECUTORS)}")
+        if executor != "local" and not all_models:
+            raise UsageError("--executor applies to --all")
+        for name, v in (("--gpus-per-job", gpus_per_job), ("--timeout", timeout),
+                        ("--array-parallelism", array_parallelism), ("--cpus-per-job", cpus_per_job)):
+            if v is not None and v < (0 if name == "--gpus-per-job" else 1):
+                raise UsageError(f"{name} must be >= {0 if name == '--gpus-per-job' else 1}, got {v}")
+        out_dir = Path(results_dir or (REFERENCE_DIR if reference else user_results_dir()))
+        if is_reference_dir(out_dir) and not reference and (save or all_models):
+            raise UsageError(f"{out_dir} holds the committed reference runs: save there only "
+                             "with --reference (local runs go to the user results folder)")
+        if all_models:
+            code = _sweep(opts, precisions, models, resume, only_failed, executor, out_dir,
+                          catalog, json_out, dict(partition=partition, gpus_per_job=gpus_per_job,
+                                                  cpus_per_job=cpus_per_job, timeout_min=timeout,
+                                                  array_parallelism=array_parallelism, logs=logs))
+            raise typer.Exit(code)
+        from bench.harness import measure_model
+        from bench.models.registry import UnknownModel, get_spec
+
+        try:
+            spec = get_spec(model)
+        except UnknownModel as e:
+            raise UsageError(str(e)) from None
         cat, note = load_claims_catalog(catalog)
         if note and not json_out:
-            err.print(note, markup=False)
-        if all_models:
-            code = _sweep(opts, cat, note, resume, Path(results_dir), json_out)
-            raise typer.Exit(code)
-        spec = get_spec(model)
-        say = (lambda msg: None) if json_out else (lambda msg: err.print(f"[dim]{msg}[/dim]"))
-        rec = measure_model(spec, opts, cat, say)
-    except (UsageError, UnknownModel) as e:
+            _eprint(note)
+        rec = measure_model(spec, opts, cat, say=lambda m: _eprint(f"  {m}"),
+                            progress=True)
+    except UsageError as e:
         _fail(str(e))
-    if save:
+    if save or reference:
+        from bench.record import ResultsError
+        from bench.results import save_run
+
         try:
-            path = save_run(rec, results_dir)
-        except ResultsFileError as e:
-            _fail(str(e), 1)
-        if not json_out:
-            err.print(f"saved to {path}", markup=False)
+            path = save_run(rec, out_dir)
+        except (ResultsError, OSError) as e:
+            _fail(f"the run was not saved: {e}", 1)
+        _eprint(f"saved to {path}")
+    doc = rec.model_dump(mode="json")
     if json_out:
-        print(json.dumps(rec, default=str))
+        print(json.dumps(doc))
     else:
-        print_record(rec, note)
-    if rec["error"]:
+        print_record(doc, note)
+    if rec.error:
         raise typer.Exit(1)
 
 
-def _sweep(opts: RunOptions, cat, note, resume: bool, results_dir: Path, json_out: bool) -> int:
-    """Every registered model, each saved as it finishes. The sweep state (settings
-    fingerprint + models done) lives in RESULTS_DIR/.sweep-state.json, so an interrupted
-    sweep resumes where it stopped; it is deleted when the sweep completes."""
-    state_path = results_dir / SWEEP_STATE
-    fp = opts.fingerprint()
-    state = {"fingerprint": fp, "settings": asdict(opts), "started": now_iso(), "done": []}
-    if resume and state_path.exists():
-        try:
-            old = json.loads(state_path.read_text())
-            if old.get("fingerprint") == fp:
-                state = old
-            else:
-                err.print("sweep state has other settings: starting a new sweep", markup=False)
-        except (OSError, json.JSONDecodeError):
-            err.print(f"unreadable {state_path}: starting a new sweep", markup=False)
+def _sweep(opts: RunOptions, precisions: list[str], models: str | None, resume: bool,
+           only_failed: bool, executor: str, results_dir: Path, catalog: Path | None,
+           json_out: bool, cluster: dict) -> int:
+    """`bench run --all`: plan, resume, run (locally or through submitit), summarize."""
+    from bench.models.registry import all_specs
+    from bench.progress import Progress
+    from bench.sweep import Job, finish_state, open_state, pending, plan, resume_hint, run_local
+
     specs = all_specs()
-    todo = [k for k in specs if k not in state["done"]]
-    if len(todo) < len(specs):
-        err.print(f"resuming: {len(specs) - len(todo)} of {len(specs)} done", markup=False)
-    summary, failed = [], 0
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err, transient=False) as bar:
-        task = bar.add_task("sweep", total=len(specs), completed=len(specs) - len(todo))
-        for key in todo:
-            bar.update(task, description=f"{key}")
-            try:
-                rec = measure_model(specs[key], opts, cat)
-            except UsageError as e:
-                rec = {"model": key, "error": str(e), "verdicts": []}
-            if "params" in rec:  # a real record: keep it, even with an error inside
-                try:
-                    save_run(rec, results_dir)
-                except ResultsFileError as e:
-                    rec["error"] = str(e)
-            failed += bool(rec.get("error"))
-            summary.append({"model": key, "error": rec.get("error"),
-                            "median_ms": (rec.get("latency") or {}).get("median_ms"),
-                            "gmacs": (rec.get("flops") or {}).get("gmacs"),
-                            "params": (rec.get("params") or {}).get("total"),
-                            "verdicts": {v["verdict"]: sum(x["verdict"] == v["verdict"]
-                                                           for x in rec["verdicts"])
-                                         for v in rec["verdicts"]}})
-            state["done"].append(key)
-            write_json_atomic(state_path, state)
-            bar.advance(task)
-    state_path.unlink(missing_ok=True)
-    if json_out:
-        print(json.dumps({"sweep": summary, "failed": failed, "results_dir": str(results_dir)}))
+    keys = list(specs)
+    if models:
+        keys = [k.strip() for k in models.split(",") if k.strip()]
+        unknown = [k for k in keys if k not in specs]
+        if unknown:
+            raise UsageError(f"--models: unknown model(s) {', '.join(unknown)} (`bench list`)")
+    jobs = plan(keys, precisions)
+    state = open_state(opts, precisions, results_dir, jobs, resume, _eprint)
+    if only_failed:
+        todo = [Job(f["model"], f["precision"]) for f in state["failed"].values()
+                if Job(f["model"], f["precision"]) in jobs]
+        if not todo:
+            _eprint("no failed jobs in this sweep's state: nothing to rerun")
+            return 0
     else:
-        t = Table(title=f"sweep: {len(summary)} run, {failed} with errors", title_justify="left")
-        for col in ("model", "params", "GMACs", "median ms", "verdicts", "error"):
+        todo = pending(state, results_dir, jobs)
+    if len(todo) < len(jobs) and not only_failed:
+        _eprint(f"resuming sweep {state['sweep_id']}: {len(jobs) - len(todo)} of {len(jobs)} "
+                "job(s) already saved")
+    cat, note = load_claims_catalog(catalog)
+    if note:
+        _eprint(note)
+
+    def interrupted(signum, frame):
+        raise KeyboardInterrupt
+
+    old = signal.signal(signal.SIGTERM, interrupted)
+    rows: list[dict] = []
+    progress = Progress(len(jobs), "sweep", completed=len(jobs) - len(todo))
+    try:
+        with progress:
+            if executor == "local":
+                rows = run_local(todo, specs, opts, cat, results_dir, state, progress)
+            else:
+                from bench.slurm import ClusterOptions, run_submitit
+
+                copts = ClusterOptions(cluster="slurm" if executor == "slurm" else "local",
+                                       **cluster)
+                rows = run_submitit(todo, opts, str(catalog) if catalog else None, results_dir,
+                                    state, progress, copts)
+    except KeyboardInterrupt:
+        saved = len(jobs) - len(pending(state, results_dir, jobs))
+        _eprint(f"interrupted: {saved} of {len(jobs)} job(s) saved in {results_dir}; "
+                f"{resume_hint()}")
+        return 130
+    finally:
+        signal.signal(signal.SIGTERM, old)
+    left = pending(state, results_dir, jobs)
+    failed = list(state["failed"].values())
+    if not left and not failed:
+        finish_state(state)
+    if json_out:
+        print(json.dumps({"sweep": rows, "sweep_id": state["sweep_id"], "failed": failed,
+                          "results_dir": str(results_dir)}))
+    else:
+        from rich.table import Table
+
+        out, _ = _consoles()
+        t = Table(title=f"sweep {state['sweep_id']}: {len(rows)} run, {len(failed)} failed",
+                  title_justify="left")
+        for col in ("model", "precision", "params", "GMACs", "median ms", "verdicts", "error"):
             t.add_column(col, overflow="fold")
-        for s in summary:
-            t.add_row(s["model"], _fmt(s["params"]), _fmt(s["gmacs"]), _fmt(s["median_ms"], 2),
+        for s in rows:
+            t.add_row(s["model"], s["precision"], _fmt(s["params"]), _fmt(s["gmacs"]),
+                      _fmt(s["median_ms"], 2),
                       ", ".join(f"{k} {n}" for k, n in s["verdicts"].items()), s["error"] or "")
         out.print(t)
         out.print(f"saved under {results_dir}")
-    return 1 if failed else 0
+    for f in failed:
+        _eprint(f"failed: {f['model']} ({f['precision']}): {f['error']}"
+                + (f"; log: {f['stderr']}" if f.get("stderr") else ""))
+    if failed:
+        _eprint("rerun the failed jobs alone with: bench " + " ".join(sys.argv[1:])
+                + ("" if "--only-failed" in sys.argv else " --only-failed"))
+    return 1 if failed or left else 0
 
 
 def _register_miou() -> None:
-    """`bench miou` lives in bench.miou_cmd (accuracy-only runs); absent until it lands."""
-    try:
-        from bench.miou_cmd import miou_command
-    except ImportError:
-        return
+    """`bench miou` lives in bench.miou_cmd (accuracy-only runs; light to import)."""
+    from bench.miou_cmd import miou_command
+
     app.command("miou")(miou_command)
 
 

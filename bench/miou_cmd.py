@@ -27,16 +27,16 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Annotated
 
-import numpy as np
-import torch
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from bench.data.base import DatasetError, read_label_png
-from bench.measure.miou import ConfusionMatrix, scores_from_matrix
+# numpy, torch and the readers are imported inside the functions: `bench --help` and option
+# errors must not pay for them.
 
-_err = Console(stderr=True)
+
+def _err_print(msg: str) -> None:
+    from rich.console import Console
+
+    Console(stderr=True).print(msg, highlight=False)
 
 
 class MiouInputError(Exception):
@@ -57,7 +57,9 @@ def _index(folder: Path, what: str) -> dict[str, Path]:
     return out
 
 
-def _read(path: Path) -> np.ndarray:
+def _read(path: Path):
+    from bench.data.base import DatasetError, read_label_png
+
     try:
         return read_label_png(path)
     except DatasetError as exc:  # same decoding as the dataset readers; this command's error type
@@ -66,8 +68,12 @@ def _read(path: Path) -> np.ndarray:
 
 def score_folders(pred_dir: Path, gt_dir: Path, num_classes: int, ignore_index: int = 255,
                   allow_missing: bool = False, workers: int | None = None,
-                  ids: Path | None = None) -> tuple[ConfusionMatrix, dict]:
+                  ids: Path | None = None):
     """Accumulate the confusion matrix of all matched pairs. Returns (matrix, info)."""
+    import numpy as np
+    import torch
+
+    from bench.measure.miou import ConfusionMatrix
     preds, gts = _index(pred_dir, "--pred"), _index(gt_dir, "--gt")
     if ids is not None:  # e.g. VOC's val.txt: score only the listed ground-truth files
         if not ids.is_file():
@@ -89,7 +95,7 @@ def score_folders(pred_dir: Path, gt_dir: Path, num_classes: int, ignore_index: 
         raise MiouInputError(f"no file names in common between {pred_dir} and {gt_dir}")
     cm = ConfusionMatrix(num_classes, ignore_index=ignore_index)
 
-    def work(name: str) -> torch.Tensor:
+    def work(name: str):
         p, g = _read(preds[name]), _read(gts[name])
         if p.shape != g.shape:
             raise MiouInputError(f"size mismatch for '{name}': prediction {preds[name]} is "
@@ -153,19 +159,26 @@ def miou_command(
         "(one per line, e.g. VOC's ImageSets/Segmentation/val.txt).")] = None,
 ) -> None:
     """Score predicted label maps against ground truth: per-class IoU, mIoU, pixel accuracy."""
+    from bench.measure.miou import scores_from_matrix
+
     try:
         names = _class_names(class_names, num_classes)
         cm, info = score_folders(pred, gt, num_classes, ignore_index, allow_missing, workers,
                                  ids)
     except (MiouInputError, KeyError) as exc:
-        _err.print(f"[red]error:[/red] {exc}", highlight=False)
+        _err_print(f"[red]error:[/red] {exc}")
         raise typer.Exit(code=1) from None
     for what, lst in (("ground-truth file(s) without prediction skipped", info["skipped"]),
                       ("prediction(s) without (listed) ground truth ignored", info["extra"])):
         if lst:
-            _err.print(f"[yellow]warning:[/yellow] {len(lst)} {what}, e.g. "
-                       f"{', '.join(lst[:5])}", highlight=False)
+            _err_print(f"[yellow]warning:[/yellow] {len(lst)} {what}, e.g. "
+                       f"{', '.join(lst[:5])}")
     s = scores_from_matrix(cm.full, class_names=names)
+    if not math.isfinite(s["miou"]):  # an undefined score is an error, never a "NaN" result
+        _err_print(f"[red]error:[/red] mIoU is undefined: no pixel was scored in "
+                   f"{info['num_images']} image(s) (every ground-truth pixel is the ignore "
+                   f"index {ignore_index}, or no class in [0, {num_classes}) occurs)")
+        raise typer.Exit(code=1)
     if json_out:
         out = {"miou": _nan_to_none(s["miou"]), "pixel_acc": _nan_to_none(s["pixel_acc"]),
                "mean_acc": _nan_to_none(s["mean_acc"]), "fwiou": _nan_to_none(s["fwiou"]),
@@ -175,6 +188,8 @@ def miou_command(
                "skipped": info["skipped"], "pred": str(pred), "gt": str(gt)}
         sys.stdout.write(json.dumps(out) + "\n")
         return
+    from rich.table import Table
+
     table = Table(title=f"mIoU of {pred} vs {gt} ({info['num_images']} images)")
     table.add_column("class")
     table.add_column("IoU %", justify="right")
@@ -187,6 +202,7 @@ def miou_command(
     table.add_row("pixel acc", f"{s['pixel_acc']:.2f}", "")
     table.add_row("mean class acc", f"{s['mean_acc']:.2f}", "")
     table.add_row("fwIoU", f"{s['fwiou']:.2f}", "")
+    from rich.console import Console
+
     Console().print(table)
-    _err.print("'-' = class absent from both ground truth and prediction (left out of the mean)",
-               highlight=False)
+    _err_print("'-' = class absent from both ground truth and prediction (left out of the mean)")

@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 import math
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -118,6 +118,9 @@ class Flops(_Open):
     by_op: dict[str, dict[str, Annotated[float, Field(ge=0, le=1e9)]]] | None = None
     skipped: Skipped | None = None
     convention: Text | None = None
+    units: dict[str, Text] | None = Field(None, description="Per figure: MACs or FLOPs.")
+    fvcore_status: Literal["ok", "failed", "disabled"] | None = None
+    meta_error: Text | None = Field(None, description="Why counting on the meta device failed.")
 
 
 class FlopsAt(_Record):
@@ -234,6 +237,10 @@ class Run(_Record):
     catalog_model: Id
     harness_version: Annotated[str, Field(max_length=40)]
     timestamp: Annotated[str, Field(max_length=40, description="ISO 8601 with a UTC offset.")]
+    run_id: Annotated[str, Field(pattern=r"^[0-9a-f]{8,64}$")] | None = Field(
+        None, description="Unique id of the run: saving it twice does not duplicate it.")
+    sweep: Annotated[str, Field(pattern=r"^[0-9a-zA-Z_.-]{1,80}$")] | None = Field(
+        None, description="The sweep (`bench run --all`) that made this run, if any.")
     reference: bool = Field(False, description="A committed reference run (bench run --reference); "
                                                "the site prefers these to local runs.")
     device: Annotated[str, Field(pattern=r"^(cpu|cuda|mps|xpu)$")]
@@ -290,6 +297,11 @@ class ResultsFile(_Record):
             if r.model != self.model:
                 raise ValueError(f"runs[{i}].model is '{r.model}', the file is for '{self.model}'")
         return self
+
+
+def now_iso() -> str:
+    """The record's timestamp format: UTC, seconds, with the offset."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 # ---------------------------------------------------------------- reading

@@ -18,8 +18,15 @@ Params are checked on the inference model (aux heads excluded); a claim that mat
 the auxiliary head counted (checkpoint sizes such as torchvision's `num_params`) is verified
 with a note saying so.
 
-This module does no measuring; `bench.cli` hands it the numbers (FLOPs already re-measured
-at each claim's input size).
+Relative claims (`relative_to: <model id>`, unit `x`: "79x fewer params than SegNet") are
+judged as the ratio of two measured values, other / this for params, FLOPs, MACs and latency,
+this / other for fps (catalog.vocab), with the quantity's tolerance: params as counted, MACs at
+the claim's input size (or this run's), latency of both models in this run (same device, size,
+batch, precision). When the other model is not registered in the bench, or the run did not
+measure what the ratio needs, the verdict is `unmeasured` with the reason.
+
+This module does no measuring; bench.harness hands it the numbers (FLOPs already re-measured
+at each claim's input size, and the other models of relative claims measured).
 """
 
 from __future__ import annotations
@@ -134,6 +141,8 @@ def verify_efficiency(claim: Efficiency, m: dict) -> dict:
     """`m`: {"params": {...}, "flops_by_size": {(h, w): flops record}, "latency": {...} | None,
     "memory": {...} | None, "env": {...}, "input_size": (h, w), "batch": int,
     "precision": str}."""
+    if getattr(claim, "relative_to", None):
+        return verify_relative(claim, m)
     q = claim.quantity
     factor = UNITS[q][claim.unit]
     bound = claim.bound
@@ -224,6 +233,56 @@ def verify_efficiency(claim: Efficiency, m: dict) -> dict:
         note += f"; ours: {mem['peak_mb']:g} MB peak ({mem.get('kind')})"
     return v(mem.get("peak_mb") / factor if mem.get("peak_mb") is not None else None,
              "unmeasured", note, "")
+
+
+def verify_relative(claim: Efficiency, m: dict) -> dict:
+    """A ratio claim against this run and the other model's measurements (m["relative"])."""
+    q, other = claim.quantity, claim.relative_to
+    tol = TOLERANCES.get(q)
+    half = half_unit(claim.value)
+    ctx = {"input_size": claim.input_size, "hardware": claim.hardware, "relative_to": other}
+
+    def v(measured, verdict, note, tol_text=None):
+        return _verdict(claim, q, measured, "x", verdict,
+                        tol_text if tol_text is not None else (tol.describe(claim.bound) if tol else ""),
+                        note, **ctx)
+
+    rel = (m.get("relative") or {}).get(other)
+    if rel is None or rel.get("reason"):
+        return v(None, "unmeasured", (rel or {}).get("reason")
+                 or f"{other} was not measured in this run", "")
+    if q == "params":
+        mine, theirs = m["params"]["total"], rel["params"]["total"]
+        what = f"{rel['key']} {theirs:,} / this model {mine:,} parameters"
+    elif q in ("flops", "macs"):
+        size = _size(claim.input_size) or tuple(m["input_size"])
+        a, b = (m["flops_by_size"].get(size), rel.get("flops_by_size", {}).get(size))
+        if not a or not b:
+            return v(None, "unmeasured", f"FLOPs of both models were not measured at "
+                     f"{_fmt_size(size)}", "")
+        mine, theirs = a["gmacs"], b["gmacs"]
+        what = f"at {_fmt_size(size)}: {rel['key']} {theirs:g} / this model {mine:g} GMACs"
+    elif q in ("latency", "fps"):
+        a, b = m.get("latency"), rel.get("latency")
+        if not a or not b:
+            return v(None, "unmeasured", "latency of both models was not measured in this run "
+                     "(--no-latency, or a failed run)", "")
+        mine, theirs = a["median_ms"], b["median_ms"]
+        what = (f"{rel['key']} {theirs:g} ms / this model {mine:g} ms median on "
+                f"{m['env'].get('device_name')}, {_fmt_size(m['input_size'])}, batch {m['batch']}, "
+                f"{m['precision']}")
+    else:
+        return v(None, "unmeasured", f"relative {q} claims are not verified", "")
+    if not mine:
+        return v(None, "unmeasured", f"this model measured 0 ({what})", "")
+    ratio = theirs / mine  # fps: this/other throughput = other/this latency
+    note = f"ratio {ratio:.3g}x: {what}"
+    if q in ("latency", "fps") and claim.hardware and not same_hardware(
+            claim.hardware, m["env"].get("device_name")):
+        return v(ratio, "not-comparable", f"claimed on {claim.hardware}; ours: " + note,
+                 tol.describe(claim.bound) + " when the hardware matches")
+    ok = within(claim.value, ratio, claim.bound, tol, half)
+    return v(ratio, "verified" if ok else "mismatch", note)
 
 
 def verify_result(claim: Result, miou: dict | None) -> dict:

@@ -1,15 +1,20 @@
-"""Load a checkpoint into a bench model, safely and verbosely.
+"""Load a checkpoint into a bench model, safely, and refuse one that does not fit.
 
 - `.safetensors` through safetensors; anything else (.pth, .pt, .bin) through
-  `torch.load(weights_only=True)`: a pickle that needs arbitrary Python objects is refused.
+  `torch.load(weights_only=True)`: a pickle that needs arbitrary Python objects is refused, and
+  the message says what was refused (e.g. "unsupported GLOBAL posix.system").
 - Common containers are unwrapped ('state_dict', 'model', 'model_state', 'net', ...) and a
   DataParallel 'module.' prefix is stripped.
 - Key layouts that differ by one common prefix (a checkpoint of the bare torchvision model
-  loaded into an adapter that wraps it as `self.net`, or the reverse) are matched generically.
+  loaded into an adapter that wraps it as `self.net`, or the reverse) are matched, and the
+  rename is always reported (`note`), never silent.
 - A sha256 given by the caller (or the catalog) is checked before anything is unpickled.
-- Loading is `strict=False`; missing and unexpected keys are returned for the caller to print.
-  A key present on both sides with a different shape is an error (e.g. a 21-class head loaded
-  into a 19-class model).
+- A checkpoint must fit: a key on both sides with a different shape is an error, and so are
+  missing or unexpected keys beyond the allowance below, unless `allow_partial`:
+  * always tolerated (listed): BatchNorm `num_batches_tracked` counters (unused in eval mode)
+    and unexpected keys of training-only auxiliary heads (bench.measure.params.AUX_HEADS);
+  * any other missing or unexpected keys: at most ALLOWANCE_KEYS, or ALLOWANCE_SHARE of the
+    model's keys when that is more.
 """
 
 from __future__ import annotations
@@ -21,6 +26,12 @@ from pathlib import Path
 
 import torch
 import torch.nn as nn
+
+ALLOWANCE_KEYS = 2
+ALLOWANCE_SHARE = 0.01
+# Top-level module names of training-only auxiliary heads (as bench.measure.params.AUX_HEADS;
+# repeated here so reading a checkpoint does not import the measuring code).
+_AUX = ("aux_classifier.", "aux_head.", "auxiliary_head.", "aux.")
 
 _CONTAINERS = ("state_dict", "model", "model_state", "model_state_dict", "net", "network",
                "params", "weights")
@@ -54,21 +65,39 @@ def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
         try:
             obj = torch.load(path, map_location="cpu", weights_only=True)
         except pickle.UnpicklingError as exc:
-            msg = str(exc)
-            detail = re.search(r"WeightsUnpickler error:\s*(.+?)(?:\. Please use|\n\n|$)", msg,
-                               re.S)
-            detail = " ".join(detail.group(1).split()) if detail else msg.splitlines()[0]
-            if "Unsupported global" not in msg:
+            what = refused_what(str(exc))
+            if what is None:
                 raise WeightsError(f"{path}: cannot be read as a PyTorch checkpoint "
-                                   f"({detail})") from exc
+                                   f"({_first_reason(str(exc))})") from None
             raise WeightsError(
-                f"{path}: refused: the pickle needs Python objects beyond tensors ({detail}), "
-                f"which torch.load(weights_only=True) does not execute. Re-save only the "
-                f"tensors, e.g. torch.save(model.state_dict(), 'clean.pth'), or convert to "
-                f".safetensors.") from exc
+                f"{path}: refused: the pickle asks to run or build Python objects beyond tensors "
+                f"({what}); the safe loader (torch.load weights_only=True) does not execute them. "
+                "Re-save only the tensors from a trusted copy, e.g. "
+                "torch.save(model.state_dict(), 'clean.pth'), or convert to .safetensors.") from None
         except Exception as exc:
-            raise WeightsError(f"{path}: cannot be read as a PyTorch checkpoint ({exc})") from exc
+            raise WeightsError(f"{path}: cannot be read as a PyTorch checkpoint "
+                               f"({_first_reason(str(exc))})") from None
     return _unwrap(obj, path)
+
+
+_ADVICE = re.compile(r"weights_only|Weights only load failed|documentation|pytorch\.org|"
+                     r"trusted source|add_safe_globals|safe_globals", re.I)
+
+
+def refused_what(msg: str) -> str | None:
+    """What the safe unpickler refused, from torch's message, without its advice to disable
+    the check: 'unsupported GLOBAL posix.system' (None: not a refusal)."""
+    m = re.search(r"unsupported (?:global:?\s*)?GLOBAL\s+([\w.]+)", msg, re.I)
+    return f"unsupported GLOBAL {m.group(1)}" if m else None
+
+
+def _first_reason(msg: str) -> str:
+    """The first line of an error that is not advice about weights_only, abridged."""
+    for line in re.split(r"\n|(?<=\.) ", msg):
+        line = line.strip()
+        if line and not _ADVICE.search(line):
+            return line[:300]
+    return "not a PyTorch checkpoint"
 
 
 def _unwrap(obj, path: Path) -> dict[str, torch.Tensor]:
@@ -123,12 +152,10 @@ def match_keys(sd: dict[str, torch.Tensor], target_keys) -> tuple[dict[str, torc
     return best, note
 
 
-def load_weights(model: nn.Module, path: str | Path, sha256: str | None = None) -> dict:
-    """Load `path` into `model` (in place). Returns {path, sha256, missing, unexpected}.
-
-    Raises WeightsError on a missing file, a sha256 mismatch, an unsafe pickle, or a shape
-    mismatch of a key present on both sides.
-    """
+def read_checkpoint(path: str | Path, sha256: str | None = None
+                    ) -> tuple[dict[str, torch.Tensor], str]:
+    """(state dict, sha256 of the file): the file checked against `sha256` (a full digest or a
+    prefix of 8+ hex digits) before anything is unpickled. Raises WeightsError."""
     path = Path(path).expanduser()
     if not path.is_file():
         raise WeightsError(f"weights file not found: {path}")
@@ -140,7 +167,23 @@ def load_weights(model: nn.Module, path: str | Path, sha256: str | None = None) 
         if not ok:
             raise WeightsError(f"{path}: sha256 mismatch: expected {want}, file has {digest}; "
                                "the file is corrupt or not the checkpoint the catalog names")
-    sd = read_state_dict(path)
+    return read_state_dict(path), digest
+
+
+def _tolerated(key: str, side: str) -> bool:
+    return key.endswith("num_batches_tracked") or (side == "unexpected" and key.startswith(_AUX))
+
+
+def allowance(n_model_keys: int) -> int:
+    return max(ALLOWANCE_KEYS, int(n_model_keys * ALLOWANCE_SHARE))
+
+
+def apply_state_dict(model: nn.Module, sd: dict[str, torch.Tensor], path: str | Path,
+                     digest: str | None, allow_partial: bool = False) -> dict:
+    """Load `sd` (from read_checkpoint) into `model` in place; the weights report
+    {path, sha256, missing, unexpected, note?, allow_partial?}. Raises WeightsError on a shape
+    mismatch, no overlap, or (unless allow_partial) keys beyond the allowance."""
+    path = Path(path).expanduser()
     own = model.state_dict()
     sd, note = match_keys(sd, own.keys())
     bad = [f"{k}: checkpoint {tuple(v.shape)} vs model {tuple(own[k].shape)}"
@@ -151,9 +194,38 @@ def load_weights(model: nn.Module, path: str | Path, sha256: str | None = None) 
     if not set(sd) & set(own):
         raise WeightsError(f"{path}: none of the {len(sd)} checkpoint keys match the model "
                            f"(checkpoint e.g. {list(sd)[:3]}, model e.g. {list(own)[:3]})")
-    result = model.load_state_dict(sd, strict=False)
-    out = {"path": str(path), "sha256": digest, "missing": list(result.missing_keys),
-           "unexpected": list(result.unexpected_keys)}
+    missing = sorted(k for k in own if k not in sd)
+    unexpected = sorted(k for k in sd if k not in own)
+    counted = ([k for k in missing if not _tolerated(k, "missing")]
+               + [k for k in unexpected if not _tolerated(k, "unexpected")])
+    limit = allowance(len(own))
+    if len(counted) > limit and not allow_partial:
+        n_miss = sum(not _tolerated(k, "missing") for k in missing)
+        raise WeightsError(
+            f"{path}: the checkpoint does not fit this model: {n_miss} of {len(own)} model keys "
+            f"missing, {len(counted) - n_miss} unexpected (allowance: {limit} keys, besides "
+            f"BatchNorm counters and auxiliary heads)"
+            + (f"; {note}" if note else "")
+            + f"; e.g. missing {_few([k for k in missing if not _tolerated(k, 'missing')])}, "
+            f"unexpected {_few([k for k in unexpected if not _tolerated(k, 'unexpected')])}. "
+            "Pass --allow-partial to load it anyway (the record lists every key).")
+    model.load_state_dict(sd, strict=False)
+    out = {"path": str(path), "sha256": digest, "missing": missing, "unexpected": unexpected}
     if note:
         out["note"] = note
+    if allow_partial:
+        out["allow_partial"] = True
     return out
+
+
+def _few(keys: list[str], n: int = 3) -> str:
+    if not keys:
+        return "none"
+    return ", ".join(keys[:n]) + (f" (+{len(keys) - n})" if len(keys) > n else "")
+
+
+def load_weights(model: nn.Module, path: str | Path, sha256: str | None = None,
+                 allow_partial: bool = False) -> dict:
+    """read_checkpoint + apply_state_dict: load `path` into `model` (in place); the report."""
+    sd, digest = read_checkpoint(path, sha256)
+    return apply_state_dict(model, sd, path, digest, allow_partial=allow_partial)

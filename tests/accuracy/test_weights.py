@@ -141,3 +141,64 @@ def test_match_keys_prefers_identity():
     assert match_keys(sd, ["a.w", "b.w"]) == (sd, "")
     renamed, note = match_keys({"backbone.a.w": torch.zeros(1)}, ["a.w", "b.w"])
     assert list(renamed) == ["a.w"] and note == "renamed keys: stripped 'backbone.'"
+
+
+class _System:
+    """Pickles as a call to os.system: what a hostile checkpoint does."""
+
+    def __reduce__(self):
+        import os
+
+        return (os.system, ("echo should-never-run",))
+
+
+def test_refused_pickle_says_what_was_refused_and_never_suggests_unsafe_loading(tmp_path):
+    path = tmp_path / "evil.pth"
+    torch.save({"state_dict": _tiny().state_dict(), "x": _System()}, path)
+    with pytest.raises(WeightsError) as e:
+        load_weights(_tiny(), path)
+    msg = str(e.value)
+    assert "refused" in msg and "unsupported GLOBAL posix.system" in msg
+    assert "weights_only=False" not in msg and "weights_only` set to `False" not in msg
+
+
+def test_garbage_message_has_no_unsafe_advice(tmp_path):
+    bad = tmp_path / "bad.pth"
+    bad.write_bytes(b"\x80\x02garbage")
+    with pytest.raises(WeightsError) as e:
+        load_weights(_tiny(), bad)
+    assert "cannot be read as a PyTorch checkpoint" in str(e.value)
+    assert "False" not in str(e.value)
+
+
+def test_a_checkpoint_that_does_not_fit_is_refused_unless_allow_partial(tmp_path):
+    model = Wrapped()
+    own = model.state_dict()
+    keep = next(k for k in own if k.endswith("weight"))
+    path = tmp_path / "almost-empty.pth"
+    torch.save({keep: own[keep]}, path)  # 1 key of the model's
+    with pytest.raises(WeightsError, match=r"does not fit this model: \d+ of \d+ model keys "
+                                           r"missing.*allowance: \d+ keys.*--allow-partial"):
+        load_weights(Wrapped(), path)
+    info = load_weights(Wrapped(), path, allow_partial=True)
+    assert info["allow_partial"] is True and len(info["missing"]) == len(own) - 1
+
+
+def test_another_architectures_weights_are_refused_and_renames_are_reported(tmp_path):
+    other = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(),
+                          nn.Conv2d(4, 3, 1), nn.Conv2d(3, 3, 1), nn.Conv2d(3, 3, 1))
+    path = tmp_path / "other.pth"
+    torch.save({f"backbone.{k}": v for k, v in other.state_dict().items()}, path)
+    with pytest.raises(WeightsError, match=r"does not fit.*renamed keys: stripped 'backbone\.'"):
+        load_weights(_tiny(), path)
+
+
+def test_batchnorm_counters_and_aux_heads_are_tolerated_and_listed(tmp_path):
+    sd = _tiny().state_dict()
+    sd.pop("1.num_batches_tracked")
+    sd.update({f"aux_classifier.{i}.weight": torch.zeros(1) for i in range(5)})
+    path = tmp_path / "w.pth"
+    torch.save(sd, path)
+    info = load_weights(_tiny(), path)
+    assert info["missing"] == ["1.num_batches_tracked"]
+    assert len(info["unexpected"]) == 5

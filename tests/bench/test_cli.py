@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import subprocess
 import sys
@@ -27,7 +26,7 @@ CATALOG = """\
   title: Searching for MobileNetV3
   year: 2019
   models:
-    - {id: tv-lraspp-mobilenet-v3-large, name: LR-ASPP MobileNetV3-Large (torchvision)}
+    - {id: tv-lraspp-mobilenet-v3-large, name: LR-ASPP MobileNetV3-Large (torchvision), implementation: torchvision}
   efficiency:
     - {model: tv-lraspp-mobilenet-v3-large, quantity: params, value: 3221538, unit: count, sources: [{ref: torchvision}]}
     - {model: tv-lraspp-mobilenet-v3-large, quantity: flops, value: 2.086, unit: G, input_size: 520x520, sources: [{ref: torchvision}]}
@@ -88,9 +87,10 @@ def test_unknown_model_lists_close_matches():
         assert "unknown model 'fcn8'; did you mean: fcn8s" in r.stderr
 
 
+@needs_small
 @pytest.mark.skipif(torch.cuda.is_available(), reason="CUDA present")
 def test_cuda_absent_is_a_usage_error():
-    r = invoke("run", "anything", "--device", "cuda")
+    r = invoke("run", SMALL_KEY, "--device", "cuda")
     assert r.exit_code == 2
     assert "CUDA is not available here" in r.stderr
 
@@ -141,35 +141,36 @@ def test_fcn8s_params_and_claim(tmp_path):
 
 @needs_small
 def test_sweep_resumes_after_interruption(tmp_path, monkeypatch):
-    import bench.cli as C
-    from bench.models.registry import all_specs
+    import bench.sweep as S
 
-    first = all_specs()[SMALL_KEY]
-    specs = {SMALL_KEY: first, "second": dataclasses.replace(first, key="second")}
-    monkeypatch.setattr(C, "all_specs", lambda: specs)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     calls = []
-    real = C.measure_model
+    real = S.measure_model
 
-    def measure(spec, opts, cat=None, say=None):
-        calls.append(len(calls))
+    def measure(spec, opts, cat=None, say=None, sweep=None):
+        calls.append(spec.key)
         if len(calls) == 2:
             raise KeyboardInterrupt  # Ctrl-C during the second model
-        return real(spec, opts, cat)
+        return real(spec, opts, cat, sweep=sweep)
 
-    monkeypatch.setattr(C, "measure_model", measure)
-    args = ["run", "--all", "--json", "--no-latency", "--no-fvcore", "--input", "64x64",
-            "--results-dir", str(tmp_path), "--catalog", str(tmp_path / "none.yaml")]
+    monkeypatch.setattr(S, "measure_model", measure)
+    args = ["run", "--all", "--models", f"{SMALL_KEY},enet", "--json", "--no-latency",
+            "--input", "64x64", "--results-dir", str(tmp_path / "res"),
+            "--catalog", str(tmp_path / "none.yaml")]
     r = runner.invoke(app, args, catch_exceptions=False)
-    assert r.exit_code == 130  # click turns Ctrl-C into "Aborted!", exit 128 + SIGINT
-    state = json.loads((tmp_path / ".sweep-state.json").read_text())
-    assert state["done"] == [SMALL_KEY]
-    r = runner.invoke(app, args, catch_exceptions=False)  # resumes: only "second" runs
+    assert r.exit_code == 130 and r.stdout == ""
+    assert "interrupted: 1 of 2 job(s) saved" in r.stderr and "resume with: bench" in r.stderr
+    state_files = list((tmp_path / "cache" / "segatlas" / "sweeps").glob("*.json"))
+    assert len(state_files) == 1  # outside the results folder and the repository
+    r = runner.invoke(app, args, catch_exceptions=False)  # resumes: only enet runs
     assert r.exit_code == 0, r.stderr
-    assert len(calls) == 3
-    assert [s["model"] for s in json.loads(r.stdout)["sweep"]] == ["second"]
-    assert not (tmp_path / ".sweep-state.json").exists()
-    assert len(json.loads((tmp_path / f"{SMALL_KEY}.json").read_text())["runs"]) == 1
-    assert len(json.loads((tmp_path / "second.json").read_text())["runs"]) == 1
+    assert calls == [SMALL_KEY, "enet", "enet"]
+    assert "resuming sweep" in r.stderr and "1 of 2 job(s) already saved" in r.stderr
+    assert [s["model"] for s in json.loads(r.stdout)["sweep"]] == ["enet"]
+    assert not any((tmp_path / "cache" / "segatlas" / "sweeps").glob("*.json"))  # completed
+    for key in (SMALL_KEY, "enet"):
+        runs = json.loads((tmp_path / "res" / f"{key}.json").read_text())["runs"]
+        assert len(runs) == 1 and runs[0]["sweep"] and runs[0]["reference"] is False
 
 
 @needs_small

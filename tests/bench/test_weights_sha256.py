@@ -21,6 +21,7 @@ CATALOG = f"""\
   models:
     - id: {KEY}
       name: LR-ASPP MobileNetV3-Large (torchvision)
+      implementation: torchvision
       weights: [{{url: 'https://download.pytorch.org/models/{PUBLISHED}', sha256: d234d4ea, sources: [{{ref: torchvision}}]}}]
 """
 
@@ -36,9 +37,9 @@ def test_catalog_sha256_rejects_a_different_file_with_the_published_name(tmp_pat
     fake = tmp_path / PUBLISHED
     torch.save(build(KEY).state_dict(), fake)  # random weights: not the published file
     result = runner.invoke(app, _args(tmp_path, fake))
-    assert result.exit_code == 1
-    record = json.loads(result.stdout)
-    assert "sha256 mismatch: expected d234d4ea" in record["error"]
+    assert result.exit_code == 2 and result.stdout == ""  # refused before the model is built
+    assert "sha256 mismatch: expected d234d4ea" in result.stderr
+    assert "(batch" not in result.stderr  # no irrelevant context
 
 
 def test_explicit_sha256_accepts_the_file(tmp_path):

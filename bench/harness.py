@@ -1,0 +1,494 @@
+"""Measure one model and return its typed run record (bench.record.Run).
+
+The CLI (`bench run MODEL`), the sweep (`bench run --all`, bench.sweep) and the Slurm executor
+(bench.slurm) all call `measure_model`; none of them measures anything itself.
+
+Order of work, so that a mistake costs nothing:
+1. `check_options`: every option on its own (no torch import): exit 2 on the CLI.
+2. `preflight`: what needs the machine or the files: CUDA present, the weights file read and
+   its sha256 checked, the dataset root opened. Still before the model is built.
+3. build, count params, load the weights (a checkpoint that does not fit is refused here,
+   before minutes of FLOP counting and timing), count FLOPs, time, evaluate, verify.
+
+Usage errors raise UsageError. A failure after the model is built (CUDA out of memory, a
+forward that raises) is recorded in the record's `error` with what was measured before it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import bench
+from bench.record import Run, now_iso, validate_run
+
+# CPU defaults keep a heavy model (FCN-8s at 500x500, ~7 s per forward on 2 cores) to about
+# a minute: 1 warm-up, then as many timed iterations as fit in 20 s (3 to 10).
+# CUDA defaults: 10 warm-up, 100 timed iterations.
+CPU_WARMUP, CPU_BUDGET_S, CPU_MAX_ITERS = 1, 20.0, 10
+CUDA_WARMUP, CUDA_ITERS = 10, 100
+PRECISIONS = ("fp32", "fp16", "bf16")
+PROTOCOLS = ("whole", "slide")
+DEVICE_RE = re.compile(r"^(cpu|cuda(:\d+)?)$")
+
+Say = Callable[[str], None]
+
+
+class UsageError(Exception):
+    """Bad options or inputs (exit code 2 on the command line)."""
+
+
+@dataclass
+class RunOptions:
+    device: str = "cpu"
+    input_size: tuple[int, int] | None = None
+    batch: int = 1
+    precision: str = "fp32"
+    channels_last: bool = False
+    compile: bool = False
+    warmup: int | None = None
+    iters: int | None = None
+    latency: bool = True
+    fvcore: bool = False
+    num_classes: int | None = None
+    weights: str | None = None
+    sha256: str | None = None
+    allow_partial: bool = False
+    threads: int | None = None
+    data: str | None = None
+    split: str = "val"
+    protocol: str = "whole"
+    crop: tuple[int, int] | None = None
+    stride: tuple[int, int] | None = None
+    flip: bool = False
+    scales: list[float] = field(default_factory=lambda: [1.0])
+    reference: bool = False
+
+    def fingerprint(self) -> str:
+        """Identifies a sweep's settings, to resume only a sweep with the same ones."""
+        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:16]
+
+
+# ---------------------------------------------------------------- option checks (no torch)
+
+def parse_hw(text: str | None, what: str = "--input") -> tuple[int, int] | None:
+    """'512x1024' -> (512, 1024); '512' -> (512, 512)."""
+    if text is None:
+        return None
+    parts = text.lower().replace("*", "x").split("x")
+    try:
+        hw = tuple(int(p) for p in parts)
+    except ValueError:
+        hw = ()
+    if len(hw) == 1:
+        hw = (hw[0], hw[0])
+    if len(hw) != 2 or min(hw) < 1 or max(hw) > 100_000:
+        raise UsageError(f"{what} '{text[:40]}' is not HxW (e.g. 512x1024)")
+    return hw  # type: ignore[return-value]
+
+
+def parse_data(text: str) -> tuple[str, str]:
+    name, sep, root = text.partition("=")
+    if not sep or not name.strip() or not root.strip():
+        raise UsageError(f"--data '{text[:80]}' is not DATASET=ROOT (e.g. voc2012=/data/VOCdevkit)")
+    return name.strip(), root.strip()
+
+
+def parse_scales(text: str) -> list[float]:
+    try:
+        scales = [float(s) for s in text.split(",") if s.strip()]
+    except ValueError:
+        scales = []
+    if not scales or not all(math.isfinite(s) and 0 < s <= 16 for s in scales):
+        raise UsageError(f"--scales '{text[:40]}' is not a comma-separated list of positive "
+                         "numbers (at most 16)")
+    return scales
+
+
+def check_options(opts: RunOptions) -> None:
+    """Every option on its own, before anything is imported or built."""
+    if not DEVICE_RE.match(opts.device):
+        raise UsageError(f"--device '{opts.device[:40]}' is not cpu, cuda or cuda:N")
+    if opts.precision not in PRECISIONS:
+        raise UsageError(f"--precision '{opts.precision[:20]}' is not one of {', '.join(PRECISIONS)}")
+    if opts.device == "cpu" and opts.precision == "fp16":
+        raise UsageError("fp16 on CPU is not supported: use --precision bf16 or fp32 on CPU, "
+                         "or --device cuda for fp16")
+    for name, value, low in (("--batch", opts.batch, 1), ("--warmup", opts.warmup, 0),
+                             ("--iters", opts.iters, 1), ("--num-classes", opts.num_classes, 1),
+                             ("--threads", opts.threads, 1)):
+        if value is not None and value < low:
+            raise UsageError(f"{name} must be >= {low}, got {value}")
+    if opts.num_classes is not None and opts.num_classes > 100_000:
+        raise UsageError(f"--num-classes {opts.num_classes} is not a plausible class count")
+    if opts.protocol not in PROTOCOLS:
+        raise UsageError(f"--protocol '{opts.protocol[:20]}' is not whole or slide")
+    if opts.protocol == "slide" and opts.crop is None:
+        raise UsageError("--protocol slide needs --crop HxW")
+    if (opts.crop or opts.stride) and opts.protocol != "slide":
+        raise UsageError("--crop/--stride only apply to --protocol slide")
+    if not opts.scales or not all(math.isfinite(s) and s > 0 for s in opts.scales):
+        raise UsageError("--scales must be positive numbers")
+    if opts.sha256 is not None and not re.fullmatch(r"[0-9a-fA-F]{8,64}", opts.sha256.strip()):
+        raise UsageError(f"--sha256 '{opts.sha256[:70]}' is not 8 to 64 hex digits")
+    if opts.sha256 and not opts.weights:
+        raise UsageError("--sha256 needs --weights")
+    if opts.allow_partial and not opts.weights:
+        raise UsageError("--allow-partial needs --weights")
+    if opts.weights:
+        p = Path(opts.weights).expanduser()
+        if not p.is_file():
+            raise UsageError(f"--weights: file not found: {p}")
+    if opts.data:
+        name, root = parse_data(opts.data)
+        if not Path(root).expanduser().is_dir():
+            raise UsageError(f"--data: dataset root {root} does not exist or is not a directory")
+    elif opts.split != "val" or opts.flip or opts.scales != [1.0] or opts.protocol != "whole":
+        raise UsageError("--split/--protocol/--flip/--scales apply to an accuracy run: add "
+                         "--data DATASET=ROOT")
+
+
+# ---------------------------------------------------------------- preflight (torch, files)
+
+@dataclass
+class Prepared:
+    """What preflight read, handed to the measuring step so nothing is read twice."""
+
+    state_dict: Any = None          # the checkpoint's tensors (--weights)
+    weights_sha256: str | None = None
+    expected_sha256: str | None = None
+
+
+def preflight(spec, opts: RunOptions, cat=None) -> Prepared:
+    """Checks that need torch or the files, before the model is built (UsageError)."""
+    import torch
+
+    from bench.weights import WeightsError, read_checkpoint
+
+    check_options(opts)
+    if opts.device.startswith("cuda") and not torch.cuda.is_available():
+        raise UsageError("--device cuda: CUDA is not available here (torch "
+                         f"{torch.__version__}, cuda build {torch.version.cuda}); use --device cpu")
+    if opts.device.startswith("cuda:") and int(opts.device[5:]) >= torch.cuda.device_count():
+        raise UsageError(f"--device {opts.device}: only {torch.cuda.device_count()} CUDA device(s)")
+    prep = Prepared()
+    if opts.data:
+        from bench.data import DatasetError, open_dataset
+
+        name, root = parse_data(opts.data)
+        try:
+            open_dataset(name, root, split=opts.split)
+        except DatasetError as e:
+            raise UsageError(f"--data: {e}") from None
+    if opts.weights:
+        prep.expected_sha256 = opts.sha256 or catalog_sha256(cat, spec, opts.weights)
+        try:
+            prep.state_dict, prep.weights_sha256 = read_checkpoint(opts.weights,
+                                                                   prep.expected_sha256)
+        except WeightsError as e:
+            raise UsageError(f"--weights: {e}") from None
+    return prep
+
+
+# ---------------------------------------------------------------- catalog
+
+def load_claims_catalog(path: Path | None = None):
+    """The catalog, or None (with the reason) when it is absent or does not load."""
+    from catalog import DEFAULT_CATALOG
+
+    path = Path(path or DEFAULT_CATALOG)
+    if not path.exists():
+        return None, f"no catalog claims ({path} not found)"
+    try:
+        from catalog.load import load_catalog
+
+        return load_catalog(path), None
+    except Exception as e:  # noqa: BLE001 - a broken catalog must not block measuring
+        first = str(e).strip().splitlines()[0][:300] if str(e).strip() else type(e).__name__
+        return None, f"no catalog claims (the catalog did not load: {first})"
+
+
+def claims_for(cat, spec) -> tuple[list, list]:
+    return cat.claims_for(spec.model_id) if cat is not None else ([], [])
+
+
+def catalog_sha256(cat, spec, weights: str) -> str | None:
+    """The sha256 the catalog gives for a published checkpoint with this file name, if any."""
+    if cat is None:
+        return None
+    try:
+        variant = next(m for m in cat.model_owner(spec.model_id).models if m.id == spec.model_id)
+    except (KeyError, StopIteration):
+        return None
+    name = Path(weights).name
+    return next((c.sha256 for c in variant.weights if c.url.rsplit("/", 1)[-1] == name), None)
+
+
+def canonical_sizes(results, default: tuple[int, int]) -> dict[tuple[int, int], dict]:
+    """Sizes to count FLOPs at for the site's plots: each canonical size of a dataset the
+    model's accuracy claims use (catalog.datasets), and the model's default input size."""
+    from catalog.datasets import DATASETS
+
+    sizes: dict[tuple[int, int], dict] = {}
+    for ds in sorted({r.dataset for r in results}):
+        d = DATASETS.get(ds)
+        if d is not None and d.canonical_size:
+            sizes.setdefault(tuple(d.canonical_size), {"datasets": [], "model_default": False})
+            sizes[tuple(d.canonical_size)]["datasets"].append(ds)
+    sizes.setdefault(tuple(default), {"datasets": [], "model_default": False})
+    sizes[tuple(default)]["model_default"] = True
+    return sizes
+
+
+def _spec_for_catalog_model(model_id: str):
+    from bench.models.registry import all_specs
+
+    return next((s for s in all_specs().values() if s.model_id == model_id), None)
+
+
+# ---------------------------------------------------------------- measuring
+
+def _is_oom(e: BaseException) -> bool:
+    import torch
+
+    return isinstance(e, torch.cuda.OutOfMemoryError) or "out of memory" in str(e).lower()
+
+
+def _quiet(msg: str) -> None:
+    return None
+
+
+def measure_model(spec, opts: RunOptions, cat=None, say: Say = _quiet,
+                  progress: bool = False, sweep: str | None = None) -> Run:
+    """Build `spec`'s model, measure it and judge the catalog's claims; the typed record.
+
+    `say` receives one line per stage (the CLI prints them on stderr); `progress` shows the
+    per-image progress of an accuracy run; `sweep` marks the run as part of that sweep."""
+    prep = preflight(spec, opts, cat)
+    rec = _measure(spec, opts, cat, say, progress, prep)
+    if sweep:
+        rec["sweep"] = sweep
+    return validate_run(rec, f"record of {spec.key}")
+
+
+def _measure(spec, opts: RunOptions, cat, say: Say, progress: bool, prep: Prepared) -> dict:
+    import torch
+
+    from bench.measure.env import collect_env
+    from bench.measure.flops import count_flops
+    from bench.measure.params import count_params
+    from bench.verify import claim_input_sizes, verify_all
+
+    if opts.threads:
+        torch.set_num_threads(opts.threads)
+    dev = torch.device(opts.device)
+    size = tuple(opts.input_size or spec.input_size)
+    nc = opts.num_classes or spec.num_classes
+    results, effs = claims_for(cat, spec)
+    rec: dict = {
+        "model": spec.key, "paper": spec.paper, "catalog_model": spec.model_id,
+        "harness_version": bench.__version__, "timestamp": now_iso(),
+        "run_id": uuid.uuid4().hex, "reference": opts.reference,
+        "device": dev.type, "input_size": list(size), "batch": opts.batch,
+        "precision": opts.precision, "channels_last": opts.channels_last,
+        "compile": opts.compile, "num_classes": nc,
+        "params": None, "flops": None, "latency": None, "memory": None,
+        "env": collect_env(dev), "miou": None, "verdicts": [], "error": None,
+    }
+    t0 = time.perf_counter()
+    torch.manual_seed(0)
+    say(f"building {spec.key} ({nc} classes)")
+    model = spec.build(num_classes=nc).eval()
+    rec["params"] = count_params(model)
+    params_for_claims = rec["params"]
+    if nc != spec.num_classes:  # params claims are about the spec's (the paper's) head
+        params_for_claims = count_params(spec.build(num_classes=spec.num_classes))
+        rec["params_spec_classes"] = params_for_claims
+    weights_report = None
+    if opts.weights:  # before FLOPs and timing: a checkpoint that does not fit stops here
+        from bench.weights import WeightsError, apply_state_dict
+
+        say(f"loading weights {opts.weights}")
+        try:
+            weights_report = apply_state_dict(model, prep.state_dict, opts.weights,
+                                              prep.weights_sha256,
+                                              allow_partial=opts.allow_partial)
+        except WeightsError as e:
+            raise UsageError(f"--weights: {e}") from None
+        prep.state_dict = None
+        rec["weights"] = weights_report
+        if weights_report.get("note"):
+            say(f"weights: {weights_report['note']}")
+        if weights_report["missing"] or weights_report["unexpected"]:
+            say(f"weights: {len(weights_report['missing'])} missing, "
+                f"{len(weights_report['unexpected'])} unexpected key(s) (listed in the record)")
+    flops_by_size: dict = {}
+    relative: dict = {}
+    stage = "counting FLOPs"
+    try:
+        model = model.to(dev)
+        say(f"counting FLOPs at {size[0]}x{size[1]}" + (" (with fvcore)" if opts.fvcore else ""))
+        rec["flops"] = count_flops(model, size, dev, fvcore=opts.fvcore)
+        flops_by_size[size] = rec["flops"]
+        extra = sorted(claim_input_sizes(effs) - {size})
+        if extra:  # FLOPs depend on input size: re-measure at each claim's, so verdicts are real
+            say("counting FLOPs at claim sizes " + ", ".join(f"{h}x{w}" for h, w in extra))
+            rec["flops_at_claim_sizes"] = []
+            for s in extra:
+                flops_by_size[s] = count_flops(model, s, dev, fvcore=False)
+                rec["flops_at_claim_sizes"].append(flops_by_size[s])
+        rec["flops_at"] = _flops_at(model, results, spec, dev, flops_by_size, say)
+        stage = "timing"
+        rec["latency"], rec["memory"] = _time_and_memory(model, size, opts, dev, say)
+        if any(getattr(e, "relative_to", None) for e in effs):
+            stage = "measuring the models of relative claims"
+            relative = _relative_measurements(effs, size, opts, dev, say)
+        if opts.data:
+            from bench.accuracy import evaluate
+
+            stage = "evaluating accuracy"
+            dataset, root = parse_data(opts.data)
+            say(f"evaluating on {dataset} {opts.split} at {root}")
+            miou = evaluate(model, dataset=dataset, root=root, split=opts.split,
+                            protocol=opts.protocol, crop=opts.crop, stride=opts.stride,
+                            flip=opts.flip, scales=opts.scales, device=opts.device,
+                            num_classes=nc, progress=progress)
+            miou["weights"] = weights_report or {"path": None, "sha256": None, "missing": [],
+                                                 "unexpected": []}
+            if miou["miou"] is None or not math.isfinite(miou["miou"]):
+                rec["error"] = (f"mIoU is undefined on {dataset} {opts.split}: no pixel was "
+                                f"scored (every label pixel is the ignore index "
+                                f"{miou.get('ignore_index')}); check the labels")
+            else:
+                rec["miou"] = _finite_scores(miou)
+    except UsageError:
+        raise
+    except Exception as e:  # noqa: BLE001 - record what failed; --all goes on
+        if _is_oom(e):
+            rec["error"] = f"CUDA out of memory (batch {opts.batch}, {size[0]}x{size[1]}): {e}"
+        else:
+            rec["error"] = f"{type(e).__name__} while {stage}: {e}"
+        rec["error"] = rec["error"][:2000]
+        if dev.type == "cuda":
+            torch.cuda.empty_cache()
+    measured = {"params": params_for_claims, "flops_by_size": flops_by_size,
+                "latency": rec["latency"], "memory": rec["memory"], "env": rec["env"],
+                "input_size": size, "batch": opts.batch, "precision": opts.precision,
+                "device": dev.type, "miou": rec["miou"], "relative": relative}
+    rec["verdicts"] = verify_all(results, effs, measured)
+    rec["elapsed_s"] = round(time.perf_counter() - t0, 2)
+    return rec
+
+
+def _finite_scores(miou: dict) -> dict:
+    """NaN sub-scores (a class absent from both sides) become null, never a bare NaN."""
+    out = dict(miou)
+    for k in ("pixel_acc", "mean_acc", "fwiou"):
+        if out.get(k) is not None and not math.isfinite(out[k]):
+            out[k] = None
+    out["per_class_iou"] = {c: (v if v is not None and math.isfinite(v) else None)
+                            for c, v in (out.get("per_class_iou") or {}).items()}
+    return out
+
+
+def _flops_at(model, results, spec, dev, flops_by_size: dict, say: Say) -> list[dict]:
+    """FLOPs at each canonical dataset size (and the default size), for the site's plots."""
+    from bench.measure.flops import count_flops
+
+    out = []
+    sizes = canonical_sizes(results, spec.input_size)
+    todo = [s for s in sizes if s not in flops_by_size]
+    if todo:
+        say("counting FLOPs at canonical sizes " + ", ".join(f"{h}x{w}" for h, w in todo))
+    for s, info in sizes.items():
+        entry = {"input_size": list(s), **info}
+        try:
+            f = flops_by_size.get(s) or count_flops(model, s, dev, fvcore=False)
+            flops_by_size.setdefault(s, f)
+            entry.update(gmacs=f["gmacs"], gflops=f["gflops"])
+        except Exception as e:  # noqa: BLE001 - e.g. a size the architecture cannot take
+            entry["error"] = f"{type(e).__name__}: {e}"[:300]
+        out.append(entry)
+    return out
+
+
+def _latency_settings(opts: RunOptions, cuda: bool) -> tuple[int, int | None]:
+    warmup = opts.warmup if opts.warmup is not None else (CUDA_WARMUP if cuda else CPU_WARMUP)
+    iters = opts.iters if opts.iters is not None else (CUDA_ITERS if cuda else None)
+    return warmup, iters
+
+
+def _time_and_memory(model, size, opts: RunOptions, dev, say: Say) -> tuple[dict | None, dict]:
+    """Latency (unless --no-latency) and the peak memory of those same forward passes."""
+    import torch
+
+    from bench.measure.latency import autocast_context, make_input, measure_latency, prepare
+    from bench.measure.memory import peak_memory
+
+    with peak_memory(dev) as mem:
+        if not opts.latency:  # one forward, for the memory figure only
+            say("one forward pass for peak memory (--no-latency)")
+            m = prepare(model, dev, opts.channels_last, opts.compile)
+            x = make_input(opts.batch, size, dev, opts.channels_last)
+            with torch.inference_mode(), autocast_context(dev, opts.precision):
+                m(x)
+            lat = None
+        else:
+            warmup, iters = _latency_settings(opts, dev.type == "cuda")
+            say(f"timing: {warmup} warm-up, "
+                + (f"{iters} timed" if iters else f"up to {CPU_MAX_ITERS} timed in {CPU_BUDGET_S:g} s"))
+            lat = measure_latency(model, size, batch=opts.batch, device=dev,
+                                  precision=opts.precision, channels_last=opts.channels_last,
+                                  compile=opts.compile, warmup=warmup, iters=iters,
+                                  budget_s=CPU_BUDGET_S, max_iters=CPU_MAX_ITERS)
+    mem["scope"] = "forward passes of the latency run" if lat else "one forward pass"
+    return lat, mem
+
+
+def _relative_measurements(effs, size, opts: RunOptions, dev, say: Say) -> dict[str, dict]:
+    """The other model of each relative claim ("79x fewer params than SegNet"), measured in
+    this process under the same settings: params, FLOPs at this run's size and at the claims'
+    sizes, and latency when a latency/fps claim needs it. Unregistered models get a reason."""
+    import torch
+
+    from bench.measure.flops import count_flops
+    from bench.measure.params import count_params
+    from bench.verify import _size
+
+    out: dict[str, dict] = {}
+    for other in sorted({e.relative_to for e in effs if getattr(e, "relative_to", None)}):
+        mine = [e for e in effs if getattr(e, "relative_to", None) == other]
+        spec = _spec_for_catalog_model(other)
+        if spec is None:
+            out[other] = {"reason": f"{other} is not registered in the bench"}
+            continue
+        say(f"measuring {spec.key} for {len(mine)} relative claim(s)")
+        torch.manual_seed(0)
+        m = spec.build(num_classes=spec.num_classes).eval()
+        rel: dict = {"key": spec.key, "params": count_params(m), "flops_by_size": {}}
+        m = m.to(dev)
+        sizes = {size} | {_size(e.input_size) for e in mine
+                          if e.quantity in ("flops", "macs") and e.input_size}
+        if any(e.quantity in ("flops", "macs") for e in mine):
+            for s in sorted(sizes):
+                rel["flops_by_size"][s] = count_flops(m, s, dev, fvcore=False)
+        if opts.latency and any(e.quantity in ("latency", "fps") for e in mine):
+            from bench.measure.latency import measure_latency
+
+            warmup, iters = _latency_settings(opts, dev.type == "cuda")
+            rel["latency"] = measure_latency(m, size, batch=opts.batch, device=dev,
+                                             precision=opts.precision,
+                                             channels_last=opts.channels_last,
+                                             compile=opts.compile, warmup=warmup, iters=iters,
+                                             budget_s=CPU_BUDGET_S, max_iters=CPU_MAX_ITERS)
+        out[other] = rel
+        del m
+    return out

@@ -1,0 +1,141 @@
+"""`bench run --all`: every registered model (x each precision), saved as each finishes.
+
+A sweep is one job per (model, precision). A job is done exactly when its run record, marked
+with the sweep's id and without an error, is durably in the results file (bench.results.save_run: locked, fsync'ed,
+atomic rename, idempotent by run id); nothing else says "done". So a kill at any moment
+followed by a rerun with the same options measures each unfinished job again and saves each
+finished one exactly once.
+
+The sweep's state (its id, settings, and the failed jobs with their log paths) lives outside
+the repository, in `$XDG_CACHE_HOME/segatlas/sweeps/` (one file per results folder and
+settings), and is removed when the sweep completes. A job whose run failed (out of memory, an
+exception) is not saved: it is listed with its error (and, on Slurm, its log paths), a rerun
+retries it, and `--only-failed` retries only the failed ones. The local executor runs jobs in this
+process; bench.slurm submits them through submitit and shares everything else here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shlex
+import sys
+import uuid
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+from bench.harness import RunOptions, UsageError, measure_model
+from bench.progress import Progress
+from bench.record import ResultsError, Run, now_iso
+from bench.results import cache_dir, save_run, sweep_runs, write_json_atomic
+
+
+@dataclass(frozen=True, order=True)
+class Job:
+    key: str
+    precision: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.key} ({self.precision})"
+
+    @property
+    def slug(self) -> str:
+        return f"{self.key}--{self.precision}"
+
+
+def plan(keys: list[str], precisions: list[str]) -> list[Job]:
+    return [Job(k, p) for k in keys for p in precisions]
+
+
+def fingerprint(opts: RunOptions, precisions: list[str], results_dir: Path) -> str:
+    doc = {"opts": {**asdict(replace(opts, precision="*")), "precisions": sorted(precisions)},
+           "results_dir": str(Path(results_dir).expanduser().resolve())}
+    return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def state_path(fp: str) -> Path:
+    return cache_dir() / "sweeps" / f"{fp}.json"
+
+
+def open_state(opts: RunOptions, precisions: list[str], results_dir: Path, jobs: list[Job],
+               resume: bool, say) -> dict:
+    """The state of the sweep with these settings: resumed when one is on file (and `resume`),
+    else a new one with a new sweep id."""
+    fp = fingerprint(opts, precisions, results_dir)
+    path = state_path(fp)
+    if resume and path.exists():
+        try:
+            state = json.loads(path.read_text(encoding="utf-8"))
+            if state.get("fingerprint") == fp and state.get("sweep_id"):
+                return state
+        except (OSError, ValueError):
+            say(f"unreadable sweep state {path}: starting a new sweep")
+    state = {"fingerprint": fp, "sweep_id": f"{now_iso()[:10]}-{uuid.uuid4().hex[:8]}",
+             "results_dir": str(Path(results_dir).expanduser().resolve()),
+             "settings": {**asdict(opts), "precision": precisions}, "started": now_iso(),
+             "jobs": [[j.key, j.precision] for j in jobs], "failed": {}, "submitted": {}}
+    save_state(state)
+    return state
+
+
+def save_state(state: dict) -> None:
+    write_json_atomic(state_path(state["fingerprint"]), state)
+
+
+def finish_state(state: dict) -> None:
+    state_path(state["fingerprint"]).unlink(missing_ok=True)
+
+
+def pending(state: dict, results_dir: Path, jobs: list[Job]) -> list[Job]:
+    done = sweep_runs(results_dir, state["sweep_id"])
+    return [j for j in jobs if (j.key, j.precision) not in done]
+
+
+def resume_hint() -> str:
+    return "resume with: bench " + shlex.join(sys.argv[1:]) if sys.argv[1:] else \
+        "resume by running the same `bench run --all ...` command again"
+
+
+def summarize(job: Job, run: Run | None, error: str | None, log: str | None = None) -> dict:
+    """One row of the sweep's summary (what the CLI prints and --json returns)."""
+    counts: dict[str, int] = {}
+    for v in (run.verdicts if run else []):
+        counts[v.verdict] = counts.get(v.verdict, 0) + 1
+    return {"model": job.key, "precision": job.precision,
+            "error": error or (run.error if run else None),
+            "params": run.params.total if run and run.params else None,
+            "gmacs": run.flops.gmacs if run and run.flops else None,
+            "median_ms": run.latency.median_ms if run and run.latency else None,
+            "verdicts": counts, **({"log": log} if log else {})}
+
+
+def run_local(jobs: list[Job], specs: dict, opts: RunOptions, cat, results_dir: Path,
+              state: dict, progress: Progress) -> list[dict]:
+    """Measure and save each job in this process; the summary rows, in order."""
+    rows = []
+    for job in jobs:
+        progress.start(job.name)
+        error = None
+        run = None
+        try:
+            run = measure_model(specs[job.key], replace(opts, precision=job.precision), cat,
+                                say=lambda m, j=job: progress.tick(f"{j.name}: {m}"),
+                                sweep=state["sweep_id"])
+        except (UsageError, ResultsError) as e:
+            error = str(e)
+        if run is not None and not run.error:  # a failed run is listed, not saved: a rerun retries it
+            try:
+                save_run(run, results_dir)
+            except (ResultsError, OSError) as e:
+                error = f"not saved: {e}"
+        if error or (run and run.error):
+            state["failed"][job.slug] = {"model": job.key, "precision": job.precision,
+                                         "error": (error or run.error)[:500]}
+        else:
+            state["failed"].pop(job.slug, None)
+        save_state(state)
+        row = summarize(job, run, error)
+        rows.append(row)
+        progress.done(job.name, "done" if not row["error"] else f"failed: {row['error'][:200]}")
+    return rows
