@@ -277,12 +277,13 @@ def _stated(field: str, v) -> bool:
     return v is not None and not (field == "split" and v == "unspecified")
 
 
-def compare(a: Result, b: Result) -> tuple[list[str], list[str]] | None:
+def compare(a: Result, b: Result, lenient_extra: bool = False) -> tuple[list[str], list[str]] | None:
     """Could two scores of one model describe the same experiment?
 
     None when a field both sides state differs (different experiments: no conflict). Otherwise
     (fields equal on both sides, fields that one side leaves unstated). Extra data counts as
-    stated when it is a list, `[]` included ("none").
+    stated when it is a list, `[]` included ("none"). With `lenient_extra`, lists where one
+    holds the other count as unstated: a seed's "with COCO" column says COCO, not "COCO only".
     """
     equal, unknown = [], []
     fields = [(f, getattr(a, f), getattr(b, f)) for f in _PROTOCOL_FIELDS]
@@ -291,6 +292,9 @@ def compare(a: Result, b: Result) -> tuple[list[str], list[str]] | None:
     for name, x, y in fields:
         if _stated(name, x) and _stated(name, y):
             if x != y:
+                if lenient_extra and name == "extra_data" and x and y and (set(x) <= set(y) or set(y) <= set(x)):
+                    unknown.append(name)
+                    continue
                 return None
             equal.append(name)
         elif _stated(name, x) or _stated(name, y):
@@ -336,7 +340,8 @@ def _same_number(cat: Catalog, w: SourceMap) -> list[Conflict]:
         for (dataset, metric, value), js in by_number.items():
             # Only rows whose stated protocol and settings agree: one experiment filed twice.
             js = [j for j in js if any(p.results[k].model != p.results[j].model
-                                       and compare(p.results[j], p.results[k]) is not None for k in js)]
+                                       and compare(p.results[j], p.results[k], lenient_extra=True) is not None
+                                       for k in js)]
             models = {p.results[j].model for j in js}
             if len(models) < 2:
                 continue
