@@ -18,11 +18,31 @@ tensors through torch.func.functional_call: no arithmetic, no memory), which mak
 FCN-8s at 500x500 take under a second instead of a full CPU forward; a model whose forward
 needs real values (data-dependent shapes, tensors kept outside parameters/buffers) falls back
 to a real forward on its device. `counted_on` records which.
+
+Attention is counted the same on every device. FlopCounterMode ships formulas for the CUDA
+attention kernels (flash, memory-efficient, cuDNN) but none for the CPU kernel
+`aten._scaled_dot_product_flash_attention_for_cpu` (torch 2.14: counted as zero), nor for the
+MPS/XPU ones; on the meta device `scaled_dot_product_attention` decomposes into its math form
+(two `bmm`s, counted). `ATTENTION_FLOP_FORMULAS` gives the CPU/MPS/XPU kernels torch's own
+rule (2 FLOPs per multiply-add of Q@K^T and of P@V; softmax and scaling are not counted, as
+for the CUDA kernels), so CPU, meta and CUDA agree. The fused `nn.MultiheadAttention` /
+`nn.TransformerEncoderLayer` inference fast path (`aten._native_multi_head_attention`,
+`aten._transformer_encoder_layer_fwd`) has no formula anywhere, so it is switched off while
+counting (`torch.backends.mha.set_fastpath_enabled(False)`): the same arithmetic then runs as
+linear layers + SDPA, which are counted. fvcore gets a handle for `aten::scaled_dot_product_attention`
+(1 per multiply-add) for the same reason. Plain matmul attention (matmul/bmm/baddbmm/einsum)
+is counted by both counters' built-in rules.
+
+Units are explicit in every record: `units` names, per figure, whether it is in MACs
+(multiply-adds) or FLOPs (2 per multiply-add), and `skipped` lists, per counter, the ops it saw
+but did not count (`None` when that counter did not run; `fvcore_status` says why).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import math
 import warnings
 from collections import Counter
 
@@ -33,10 +53,65 @@ from torch.utils.flop_counter import FlopCounterMode
 
 G = 1e9
 
+aten = torch.ops.aten
+
+UNITS = {
+    "gmacs": "GMAC: 1e9 multiply-adds (FlopCounterMode FLOPs / 2)",
+    "gflops": "GFLOP: 1e9 FLOPs, 2 per multiply-add (FlopCounterMode)",
+    "conv_gmacs": "GMAC: convolutions only (FlopCounterMode FLOPs / 2)",
+    "flopcounter_gflops": "GFLOP: 2 per multiply-add",
+    "fvcore_gmacs": "GMAC: 1 per multiply-add, plus fvcore's norm/upsample/pool estimates",
+}
+
+
+def attention_flops(query_shape, key_shape, value_shape) -> int:
+    """FLOPs of softmax(Q K^T) V at 2 per multiply-add: Q@K^T then P@V (torch's CUDA rule).
+    Any leading dims (batch, heads); grouped-query attention (fewer K/V heads) counts the
+    query's heads, as the kernels broadcast K/V."""
+    *lead, s_q, d = query_shape
+    s_k, d_v = key_shape[-2], value_shape[-1]
+    if key_shape[-1] != d or value_shape[-2] != s_k:
+        raise ValueError(f"attention shapes do not fit: q={query_shape}, k={key_shape}, "
+                         f"v={value_shape}")
+    b = math.prod(lead)
+    return 2 * b * s_q * s_k * d + 2 * b * s_q * s_k * d_v
+
+
+def _sdpa_formula(query_shape, key_shape, value_shape, *args, out_shape=None, **kwargs) -> int:
+    return attention_flops(query_shape, key_shape, value_shape)
+
+
+def _attention_ops() -> list:
+    names = ["_scaled_dot_product_flash_attention_for_cpu",     # CPU (torch 2.14: no formula)
+             "_scaled_dot_product_attention_math_for_mps",      # MPS
+             "_scaled_dot_product_fused_attention_overrideable"]  # XPU / out-of-tree backends
+    return [getattr(aten, n) for n in names if hasattr(aten, n)]
+
+
+# Passed as FlopCounterMode(custom_mapping=...): formulas torch does not ship.
+ATTENTION_FLOP_FORMULAS = {op: _sdpa_formula for op in _attention_ops()}
+
+
+@contextlib.contextmanager
+def _no_mha_fastpath():
+    """nn.MultiheadAttention's fused inference kernel has no FLOP formula: run its unfused
+    (identical) arithmetic while counting."""
+    mha = getattr(torch.backends, "mha", None)
+    if mha is None:
+        yield
+        return
+    was = mha.get_fastpath_enabled()
+    mha.set_fastpath_enabled(False)
+    try:
+        yield
+    finally:
+        mha.set_fastpath_enabled(was)
+
 
 # Allocation/bookkeeping ops: no arithmetic, so not "skipped" in any useful sense.
 _NO_MATH = frozenset({"aten.empty", "aten.empty_like", "aten.empty_strided", "aten.detach",
-                      "aten.lift_fresh", "aten._to_copy", "aten.copy_", "aten.clone"})
+                      "aten.lift_fresh", "aten._to_copy", "aten.copy_", "aten.clone",
+                      "aten._unsafe_view"})
 
 
 class _OpRecorder(TorchDispatchMode):
@@ -60,10 +135,27 @@ def _input(input_size: tuple[int, int], device: torch.device) -> torch.Tensor:
     return torch.randn(1, 3, h, w, device=device)
 
 
+@contextlib.contextmanager
+def _no_param_grad(model: nn.Module):
+    """Parameters with requires_grad=False while counting. FlopCounterMode's module tracker
+    hooks every module input that requires grad; under no_grad a parameter passed directly as
+    a module input (e.g. OneFormer's query embeddings) has no grad_fn and the hook raises."""
+    params = [p for p in model.parameters() if p.requires_grad]
+    for p in params:
+        p.requires_grad_(False)
+    try:
+        yield
+    finally:
+        for p in params:
+            p.requires_grad_(True)
+
+
 def flopcounter(model: nn.Module, x: torch.Tensor, state: dict | None = None) -> dict:
     """FlopCounterMode pass: total, per-op counts (in FLOPs) and the ops it did not count.
     `state`: parameters/buffers to use instead of the model's own (see `_meta_state`)."""
-    with torch.no_grad(), FlopCounterMode(display=False) as fc, _OpRecorder() as rec:
+    with (torch.no_grad(), _no_mha_fastpath(), _no_param_grad(model),
+          FlopCounterMode(display=False, custom_mapping=ATTENTION_FLOP_FORMULAS) as fc,
+          _OpRecorder() as rec):
         if state is None:
             model(x)
         else:
@@ -85,8 +177,18 @@ def flopcounter_any(model: nn.Module, input_size: tuple[int, int],
     """FlopCounterMode on meta tensors, else on `device`; returns (counts, where counted)."""
     try:
         return flopcounter(model, _input(input_size, torch.device("meta")), _meta_state(model)), "meta"
-    except Exception:  # noqa: BLE001 - any meta failure: count with a real forward instead
-        return flopcounter(model, _input(input_size, device)), str(device)
+    except Exception as e:  # noqa: BLE001 - any meta failure: count with a real forward instead
+        fc = flopcounter(model, _input(input_size, device))
+        fc["meta_error"] = f"{type(e).__name__}: {e}"[:300]
+        return fc, str(device)
+
+
+def _fvcore_sdpa_handle(inputs, outputs) -> int:
+    """fvcore handle for aten::scaled_dot_product_attention (absent from fvcore): MACs."""
+    from fvcore.nn.jit_handles import get_shape
+
+    q, k, v = (get_shape(t) for t in inputs[:3])
+    return attention_flops(q, k, v) // 2
 
 
 def fvcore_count(model: nn.Module, x: torch.Tensor) -> dict:
@@ -94,11 +196,12 @@ def fvcore_count(model: nn.Module, x: torch.Tensor) -> dict:
     # fvcore warns once per unsupported op and torch.jit warns about deprecation; the skipped
     # ops are recorded, so keep stderr readable.
     logging.getLogger("fvcore").setLevel(logging.ERROR)
-    with torch.no_grad(), warnings.catch_warnings():
+    with torch.no_grad(), _no_mha_fastpath(), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from fvcore.nn import FlopCountAnalysis
 
         fa = FlopCountAnalysis(model, x)
+        fa.set_op_handle("aten::scaled_dot_product_attention", _fvcore_sdpa_handle)
         fa.unsupported_ops_warnings(False)
         fa.uncalled_modules_warnings(False)
         total = fa.total()
@@ -110,7 +213,8 @@ def fvcore_count(model: nn.Module, x: torch.Tensor) -> dict:
 def count_flops(model: nn.Module, input_size: tuple[int, int], device: str | torch.device = "cpu",
                 fvcore: bool = True) -> dict:
     """Both counters at `input_size` (H, W), batch 1. A failing fvcore trace is recorded, not
-    fatal (`fvcore_error`); `fvcore=False` skips fvcore (used to re-measure at claim sizes)."""
+    fatal (`fvcore_status="failed"`, `fvcore_error`); `fvcore=False` skips fvcore (used to
+    re-measure at claim sizes; `fvcore_status="disabled"`)."""
     model.eval()
     dev = torch.device(device)
     fc, where = flopcounter_any(model, tuple(input_size), dev)
@@ -121,10 +225,13 @@ def count_flops(model: nn.Module, input_size: tuple[int, int], device: str | tor
         "input_size": list(input_size),
         "batch": 1,
         "counted_on": where,
+        **({"meta_error": fc["meta_error"]} if "meta_error" in fc else {}),
         "flopcounter_gflops": round(fc["flops"] / G, 9),
         "fvcore_gmacs": None,
         "by_op": {"flopcounter_gflops": {k: round(v / G, 9) for k, v in fc["by_op"].items()}},
         "skipped": {"flopcounter": fc["skipped"], "fvcore": None},
+        "units": dict(UNITS),
+        "fvcore_status": "disabled",
         "convention": "gmacs = flopcounter_gflops / 2 (one multiply-add = 1 MAC = 2 FLOPs); "
                       "fvcore_gmacs also counts norm/upsample/pool",
     }
@@ -132,8 +239,10 @@ def count_flops(model: nn.Module, input_size: tuple[int, int], device: str | tor
         try:
             fv = fvcore_count(model, _input(tuple(input_size), dev))
         except Exception as e:  # noqa: BLE001 - jit tracing fails on some models; keep the rest
+            rec["fvcore_status"] = "failed"
             rec["fvcore_error"] = f"{type(e).__name__}: {e}"[:500]
         else:
+            rec["fvcore_status"] = "ok"
             rec["fvcore_gmacs"] = round(fv["macs"] / G, 9)
             rec["by_op"]["fvcore_gmacs"] = {k: round(v / G, 9) for k, v in fv["by_op"].items()}
             rec["skipped"]["fvcore"] = fv["skipped"]
