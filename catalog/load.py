@@ -247,8 +247,9 @@ class _ScalarProblem(Exception):
 def resolve_plain(value: str) -> Any:
     """A plain (unquoted, untagged) scalar by the YAML 1.2 core schema, minus its traps.
 
-    Raises `_ScalarProblem` for what YAML 1.1 and 1.2 read differently (`017`) and for numbers
-    that are not finite (`.inf`, `.nan`, `1e400`): the catalog holds neither.
+    Raises `_ScalarProblem` for what YAML 1.1 and 1.2 read differently (`017`), for octal and
+    hexadecimal forms (`0o17`, `0x1F`: no source prints those) and for numbers that are not
+    finite (`.inf`, `.nan`, `1e400`): the catalog holds none of them.
     """
     if value in _NULLS:
         return None
@@ -268,14 +269,16 @@ def resolve_plain(value: str) -> Any:
             number = float(value)
             if not math.isfinite(number):
                 raise _ScalarProblem(f"{excerpt(value)} is too large to be a finite number")
+            if number == 0.0 and any(c in "123456789" for c in value.partition("e")[0].partition("E")[0]):
+                raise _ScalarProblem(f"{excerpt(value)} is too small to be told apart from 0")
             return number
         if _INF_NAN.match(value):
             raise _ScalarProblem(f"{value!r} is not a finite number; the catalog holds finite "
                                  f"numbers only")
         if _INT_OCT.match(value) or _INT_HEX.match(value):
-            if len(value) > 32:
-                raise _ScalarProblem(f"the integer {excerpt(value)} is too large")
-            return int(value[2:], 8 if value[1] == "o" else 16)
+            base = "an octal" if value[1] == "o" else "a hexadecimal"
+            raise _ScalarProblem(f"{excerpt(value)} is {base} number; the catalog writes numbers "
+                                 "in decimal, as the source prints them")
         return value
     if c in _WORD_START:
         b = _BOOLS.get(value)

@@ -316,11 +316,31 @@ def test_error_output_is_bounded(valid_text, write, runner):
 def test_nothing_from_yaml_is_constructed_beyond_plain_data(write):
     data, _, issues = parse_yaml("a: !!binary aGVsbG8=\nb: !!timestamp 2001-12-14\n"
                                  "c: !!set {x}\nd: 2001-12-14\ne: 1_000\nf: 0x1F\ng: ~\n", "F")
-    assert [i.location for i in issues] == ["a", "b", "c"]
-    assert data == {"a": None, "b": None, "c": None, "d": "2001-12-14", "e": "1_000", "f": 31, "g": None}
+    assert [i.location for i in issues] == ["a", "b", "c", "f"]
+    assert data == {"a": None, "b": None, "c": None, "d": "2001-12-14", "e": "1_000", "f": None,
+                    "g": None}
 
 
 def test_missing_file(tmp_path, runner):
     result = runner.invoke(app, ["validate", str(tmp_path / "nope.yaml")])
     assert result.exit_code == 1
     assert result.stdout.strip() == f"{tmp_path / 'nope.yaml'}:0: <file>: no such file"
+
+
+@pytest.mark.parametrize("token,message", [
+    ("0o17", "'0o17' is an octal number; the catalog writes numbers in decimal, as the source prints them"),
+    ("0x1F", "'0x1F' is a hexadecimal number; the catalog writes numbers in decimal, as the "
+              "source prints them"),
+    ("1e-400", "'1e-400' is too small to be told apart from 0"),
+])
+def test_number_forms_no_source_prints(token, message, valid_text, write, runner):
+    path = write(valid_text.replace("value: 62.2", f"value: {token}"))
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.stdout.splitlines() == [f"{path}:16:14: fcn.results[0].value: {message}"]
+
+
+@pytest.mark.parametrize("token,value", [("62.2e0", 62.2), ("+62.2", 62.2), ("6.22e1", 62.2),
+                                         ("0.0", 0.0), ("100", 100)])
+def test_yaml_numbers_are_numbers(token, value, valid_text, write):
+    cat = load_catalog(write(valid_text.replace("value: 62.2", f"value: {token}")))
+    assert cat.papers[0].results[0].value == value
