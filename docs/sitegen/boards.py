@@ -1,95 +1,209 @@
-"""Leaderboard pages (one per dataset, VOC 2012 split by extra data) and their index."""
+"""Leaderboard pages: one page per dataset, one ranking per (metric, where it was evaluated).
+
+A ranking never mixes splits or servers. Extra training data, test-time augmentation, source
+grade and re-implementations are row attributes and visible filters; the server renders the
+default view (rows outside it are `hidden`) and javascripts/filter.js re-applies the form.
+"""
 
 from __future__ import annotations
 
 from catalog.datasets import DATASETS
-from catalog.vocab import METRICS
 
 from . import data as D
 from . import plots
-from .common import code_html, front, h1, paper_link, score_html, setting_badges, short_name, sources_html
-from .html import block, esc, ext_link, fmt_num, table
+from .common import code_html, front, grade_badge, h1, paper_link, score_html, setting_badges, short_name, sources_html
+from .html import badge, block, esc, ext_link, fmt_num, table
 
-HEADERS = [("Rank", "num"), ("Model", "text"), ("Paper", "text"), ("Year", "num"),
-           ("Score", "num"), ("Split", "text"), ("Settings", "text"),
-           ("Params (M) claimed / measured", "num"), ("GFLOPs claimed / measured", "num"),
-           ("Code", "text"), ("Sources", "text")]
+FACETS = [
+    ("extra", "Extra training data", [("none", "none (stated)", True), ("unknown", "not stated ?", True),
+                                      ("extra", "uses extra data", False)]),
+    ("tta", "Test-time augmentation", [("single", "single-scale (stated)", True),
+                                       ("unknown", "not stated ?", True),
+                                       ("tta", "multi-scale or flip", False)]),
+    ("grade", "Source", [("primary", "primary (paper, official code)", True),
+                         ("secondary", "secondary only (surveys, copies)", True)]),
+    ("impl", "Implementation", [("paper", "the paper's model", True),
+                                ("reimpl", "re-implementations", True)]),
+]
+DEFAULT_WORDS = ("Default view, the comparison a reviewer would accept as fair: no stated extra "
+                 "training data (rows that do not say are shown, marked ?), and no test-time "
+                 "augmentation (rows that do not say are shown, marked ?). Rows using extra data or "
+                 "multi-scale/flip testing are hidden until you tick them. A number some source reports "
+                 "with extra data counts as using it.")
 
 
-def efficiency_cells(data: D.SiteData, model_id: str) -> tuple[tuple[str, float], tuple[str, float]]:
+def headers(dataset: str) -> list[tuple]:
+    size = D.size_text(DATASETS[dataset].canonical_size)
+    return [("Rank", "num"), ("Model", "text"), ("Score", "num"), ("Settings", "text", 2),
+            ("Source", "text", 3), ("Paper", "text", 2), ("Year", "num", 3),
+            ("Params (M) claimed / measured", "num", 3),
+            (f"GFLOPs at {size}" if size else "GFLOPs", "num", 3),
+            ("Code", "text", 3), ("Sources", "text", 3)]
+
+
+def params_cell(data: D.SiteData, model_id: str) -> tuple[str, float | None]:
     m = D.measured(data, model_id)
-    cp = D.claims(data, model_id, "params")
-    claimed_p = " / ".join(f"{c.bound if c.bound != '=' else ''}{fmt_num(c.base_value() / 1e6, 3)}"
-                           for c in cp[:1]) or "–"
-    meas_p = fmt_num(m["params_m"], 3) if "params_m" in m else "–"
-    p_key = m.get("params_m") or D.claimed_params_m(data, model_id) or -1
-    cf = D.claimed_gflops(data, model_id)
-    if cf:
-        e = cf[1]
-        claimed_f = f"{D.fmt_claim(e.value)} {esc(e.unit)}{'MACs' if e.quantity == 'macs' else 'FLOPs'}"
-        if e.input_size:
-            claimed_f += f" @{esc(e.input_size)}"
-    else:
-        claimed_f = "–"
-    if "gflops" in m:
-        size = "x".join(str(v) for v in m["run"].get("input_size") or [])
-        meas_f = f"{fmt_num(m['gflops'], 2)} ({fmt_num(m.get('gmacs'), 2)} GMACs) @{esc(size)}"
-    else:
-        meas_f = "–"
-    f_key = m.get("gflops") or (cf[0] if cf else -1)
-    return (f"{claimed_p} / {meas_p}", p_key), (f"{claimed_f} / {meas_f}", f_key)
+    c = D.claimed_params_m(data, model_id)
+    claimed = f"{'' if c[1].bound == '=' else esc(c[1].bound)}{fmt_num(c[0], 3)}" if c else "–"
+    meas = fmt_num(m["params_m"], 3) if "params_m" in m else "–"
+    key = m.get("params_m") or (c[0] if c else None)
+    return f"{claimed} / {meas}", key
 
 
-def board_table(data: D.SiteData, board: D.Board, rows: list[D.Row]) -> str:
-    rows = sorted(rows, key=lambda r: (-r.result.value, r.model_name))
-    out = []
-    for rank, row in enumerate(rows, 1):
-        params, flops = efficiency_cells(data, row.model_id)
-        out.append([
-            (str(rank), rank), esc(row.model_name), paper_link(board.page, row.paper, short_name(row.paper)),
-            (str(row.paper.year), row.paper.year), score_html(row, board.page),
-            esc(row.result.split), setting_badges(row.result), params, flops,
+def flops_cell(data: D.SiteData, model_id: str, dataset: str) -> tuple[str, float | None]:
+    size = DATASETS[dataset].canonical_size
+    m = D.measured_flops_at(data.runs.get(model_id), size)
+    if m:
+        return f"{fmt_num(m['gflops'], 2)} measured", m["gflops"]
+    c = D.claimed_gflops_at(data, model_id, size) if size else None
+    if c:
+        e = c[1]
+        what = "claimed MACs x2" if e.quantity == "macs" else "claimed"
+        return f'<span class="sa-claimed">{fmt_num(c[0], 2)} {what}</span>', c[0]
+    return "–", None
+
+
+def row_cells(data: D.SiteData, page: str, row: D.Row, rank: int | None) -> list:
+    name = esc(row.model_name)
+    if row.implementation:
+        name += " " + badge(f"re-impl. ({row.implementation})", "reimpl",
+                            "a re-implementation, not the paper's own model")
+    setting = setting_badges(row.result)
+    if row.extra == "extra" and not row.result.setting.extra_data:
+        setting = badge("extra data (other source)", "extra", row.extra_words) + " " + setting
+    if len(row.results) > 1:
+        setting += f' <small>{len(row.results)} transcriptions</small>'
+    notes = "".join(f"<br><small>{esc(r.note)}</small>" for r in row.results if r.note)
+    train = getattr(row.result, "train_split", None)
+    if train:
+        setting += " " + badge(f"trained on {train}", "size", "training split")
+    return [(str(rank) if rank else "", rank), name, score_html(row, page), setting,
+            grade_badge(row.grade), paper_link(page, row.paper, short_name(row.paper)),
+            (str(row.paper.year), row.paper.year), params_cell(data, row.model_id),
+            flops_cell(data, row.model_id, row.result.dataset),
             code_html(row.paper.code, first_only=True),
-            sources_html(row.result.sources, board.page)
-            + (f'<br><small>{esc(row.result.note)}</small>' if row.result.note else ""),
-        ])
-    return table(HEADERS, out, "data-board")
+            sources_html(row.sources, page) + notes]
+
+
+def ranking_table(data: D.SiteData, page: str, rk: D.Ranking) -> str:
+    out, attrs, rank, last, n = [], [], 0, None, 0
+    for row in rk.rows:  # sorted best first
+        visible = row.default_visible()
+        if visible:
+            n += 1
+            if row.value != last:
+                rank, last = n, row.value
+        out.append(row_cells(data, page, row, rank if visible else None))
+        attrs.append(f'id="{esc(row.anchor)}" data-score="{row.value!r}" data-extra="{row.extra}" '
+                     f'data-tta="{row.tta}" data-grade="{row.grade}" '
+                     f'data-impl="{"reimpl" if row.implementation else "paper"}"'
+                     + ("" if visible else " hidden"))
+    caption = f"{plots.metric_name(rk.metric)}, {D.PROTOCOL_WORDS.get(rk.protocol, rk.protocol)}"
+    note = ('<p class="sa-empty-note" data-empty-note' + ("" if n == 0 else " hidden")
+            + ">No number of this ranking is in the current view: tick more filters above.</p>")
+    return table(headers(rk.dataset), out, "data-board data-filterable data-ranked", attrs,
+                 caption=esc(caption)) + note
+
+
+def filter_form(board: D.Board) -> str:
+    groups = []
+    for facet, label, options in FACETS:
+        boxes = "".join(f'<label><input type="checkbox" data-facet="{facet}" value="{v}"'
+                        f'{" checked" if on else ""}> {esc(text)}</label>' for v, text, on in options)
+        groups.append(f'<fieldset><legend>{esc(label)}</legend>{boxes}</fieldset>')
+    hidden = sum(1 for r in board.rows if not r.default_visible())
+    return (f'<form class="sa-board-filter" aria-label="Filters" onsubmit="return false">'
+            f'<p class="sa-default">{esc(DEFAULT_WORDS)}</p>'
+            + "".join(groups)
+            + '<label class="sa-text">Filter rows <input type="search" data-filter-text '
+              'placeholder="model, paper, backbone..."></label>'
+            f'<p class="sa-status" data-filter-status aria-live="polite">'
+            f"{len(board.rows) - hidden} of {len(board.rows)} rows in the default view.</p></form>")
+
+
+def plots_html(data: D.SiteData, board: D.Board, rk: D.Ranking, n: int) -> str:
+    out = []
+    for axis in ("gflops", "params", "latency"):
+        spec = plots.scatter(data, rk, axis, board.page)
+        out.append(_figure(spec, f"plot-{rk.anchor}-{axis}", f"{plots.metric_name(rk.metric)} vs "
+                                                               f"{plots.AXES[axis][0]}", rk))
+    spec = plots.sota(data, rk, board.page)
+    out.append(_figure(spec, f"plot-{rk.anchor}-sota", "State of the art over time", rk))
+    return "".join(out)
+
+
+def _figure(spec: dict, div_id: str, title: str, rk: D.Ranking) -> str:
+    head = f"<h3>{esc(title)}</h3>"
+    if spec["fig"] is None:
+        return head + (f'<p class="sa-few">Too few points for this plot: {len(spec["points"])} '
+                       f"model(s) in the default view have this quantity (at least {plots.MIN_POINTS} "
+                       "needed, and two years for a timeline).</p>")
+    left = (f" {spec['left_out']} model(s) in view have no value at this size and are not drawn."
+            if spec["left_out"] else "")
+    label = f"{title}: {len(spec['points'])} points. The data table follows the plot."
+    rows = []
+    for pt in spec["points"]:
+        if isinstance(pt, tuple):
+            xv, row = pt
+            rows.append([esc(row.model_name), D.fmt_claim(row.value), esc(xv["text"])])
+        else:
+            rows.append([esc(pt.model_name), D.fmt_claim(pt.value), esc(str(pt.paper.year))])
+    cols = "<tr><th>Model</th><th>Score</th><th>x value</th></tr>"
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
+    return (head + f'<figure class="sa-figure">{plots.embed(spec["fig"], div_id, label)}'
+            f'<figcaption>{esc(spec["caption"])}{esc(left)} '
+            f'<a href="#{div_id}-table">Data of this plot</a>.</figcaption></figure>'
+            f'<details id="{div_id}-table"><summary>Data of this plot ({len(rows)} points)</summary>'
+            f'<table class="sa-plot-data">{cols}{body}</table></details>')
+
+
+def has_plot(data: D.SiteData, board: D.Board) -> bool:
+    return bool(board_plots(data, board))
+
+
+def board_plots(data: D.SiteData, board: D.Board) -> list[D.Ranking]:
+    """The rankings that get plots: mIoU rankings with at least two models in the default view."""
+    return [rk for rk in board.rankings
+            if rk.metric == "miou" and len(plots.best_rows(rk)) >= plots.MIN_POINTS]
 
 
 def board_page(data: D.SiteData, board: D.Board) -> str:
     ds = DATASETS[board.dataset]
-    md = front(board.title, plotly=True, hide=["navigation", "toc"]) + h1(board.title)
-    intro = (f"<p>{esc(ds.description)} {ds.num_classes} classes. "
-             f"Dataset page: {ext_link(ds.url)}.</p>")
-    if board.slug == "voc2012":
-        intro += "<p>Results without COCO or JFT pre-training; those are on the " \
-                 '<a href="voc2012-extra.html">VOC 2012 + extra data</a> board.</p>'
-    intro += ("<p>Scores are as claimed, each with its source. Click a column header to sort. "
-              "⚠ marks a number another source reports differently under the same settings. "
-              "Params and GFLOPs show the claim (as stated) and our measurement, when we have one.</p>")
-    md += block(intro)
-    by_metric: dict[str, list[D.Row]] = {}
-    for r in board.rows:
-        by_metric.setdefault(r.result.metric, []).append(r)
-    miou = by_metric.pop("miou", [])
-    md += "\n## mIoU\n" + block(board_table(data, board, miou) if miou
-                                 else "<p>No mIoU results on this board.</p>")
-    for metric, rows in sorted(by_metric.items()):
-        md += f"\n## {METRICS[metric].split(' (')[0]}\n" + block(board_table(data, board, rows))
-    md += "\n## Plots\n\n" + block(
-        "<p>One point per model (its best mIoU here). Hover for details; click a point to open "
-        "its paper. The dashed line is the Pareto front. x axes are logarithmic.</p>")
-    for axis, name in (("gflops", "mIoU vs GFLOPs"), ("params", "mIoU vs parameters"),
-                       ("latency", "mIoU vs measured latency")):
-        fig = plots.scatter(data, board, axis)
-        md += f"\n### {name}\n"
-        md += block(plots.embed(fig, f"plot-{axis}") if not isinstance(fig, int) else
-                    f'<p class="sa-few">Too few points for this plot: {fig} model(s) on this '
-                    f"board have this quantity (at least {plots.MIN_POINTS} needed).</p>")
-    fig = plots.sota(data, board)
-    md += "\n### State of the art over time\n"
-    md += block(plots.embed(fig, "plot-sota") if not isinstance(fig, int) else
-                '<p class="sa-few">Too few points for this plot (models from at least two years needed).</p>')
+    with_plots = board_plots(data, board)
+    meta = {"hide": ["navigation", "toc"]}
+    if with_plots:
+        meta["plotly"] = True
+    md = front(board.title, **meta) + h1(board.title)
+    size = D.size_text(ds.canonical_size)
+    intro = (f"<p>{esc(ds.description)} {ds.num_classes} classes. Dataset page: {ext_link(ds.url)}.</p>"
+             "<p>One ranking per metric and evaluation protocol (validation set, official test "
+             "server, local test set, or split not stated): numbers from different protocols are "
+             "never ranked together. Each number appears once; its sources are merged. "
+             "⚠ links to the conflict entry when sources disagree. ")
+    standard = D.STANDARD_TRAINING.get(board.dataset)
+    if standard:
+        intro += (f"Training on {', '.join(sorted(x.upper() for x in standard))} counts as this "
+                  "dataset's usual training set, not as extra data. ")
+    if size:
+        intro += (f"Compute is compared at {size}, this dataset's canonical size "
+                  f"({esc(ds.canonical_size_source or '')}).")
+    intro += "</p>"
+    toc = "".join(f'<li><a href="#{rk.anchor}">{esc(plots.metric_name(rk.metric))}, '
+                  f'{esc(D.PROTOCOL_WORDS.get(rk.protocol, rk.protocol))}</a> ({len(rk.rows)})</li>'
+                  for rk in board.rankings)
+    md += block(intro + f"<ul>{toc}</ul>" + filter_form(board))
+    for rk in board.rankings:
+        title = f"{plots.metric_name(rk.metric)}, {D.PROTOCOL_WORDS.get(rk.protocol, rk.protocol)}"
+        md += f'\n<h2 id="{rk.anchor}">{esc(title)}</h2>\n' + block(ranking_table(data, board.page, rk))
+    if with_plots:
+        md += '\n<h2 id="plots">Plots</h2>\n' + block(
+            "<p>Drawn from the default view (the filters above do not redraw them): one point per "
+            "model, its best score in that view. Hover for details; click a point to open its "
+            "paper. Dashed: the Pareto front (no other model is both cheaper and better), labelled. "
+            "x axes are logarithmic.</p>")
+        for i, rk in enumerate(with_plots):
+            title = f"{plots.metric_name(rk.metric)}, {D.PROTOCOL_WORDS.get(rk.protocol, rk.protocol)}"
+            md += f"\n<h2>{esc(title)}: plots</h2>\n" + block(plots_html(data, board, rk, i))
     return md
 
 
@@ -98,16 +212,19 @@ def index_page(data: D.SiteData) -> str:
     md = front("Leaderboards") + h1("Leaderboards")
     rows = []
     for b in data.boards:
-        best = max((r for r in b.rows if r.result.metric == "miou"), key=lambda r: r.result.value,
-                   default=None)
-        rows.append([f'<a href="{esc(b.slug)}.html">{esc(b.title)}</a>',
-                     (str(len(b.rows)), len(b.rows)),
-                     (str(len({r.model_id for r in b.rows})), len({r.model_id for r in b.rows})),
-                     (f"{D.fmt_claim(best.result.value)} – {esc(best.model_name)} "
-                      f"({paper_link(page, best.paper, str(best.paper.year))})", best.result.value)
-                     if best else ("–", -1)])
-    md += block("<p>One board per dataset with results. VOC 2012 is split by extra pre-training "
-                "data (COCO / JFT), which changes scores by several points.</p>"
-                + table([("Board", "text"), ("Results", "num"), ("Models", "num"),
-                         ("Best mIoU (claimed)", "num")], rows))
+        for rk in b.rankings:
+            view = [r for r in rk.rows if r.default_visible()]
+            best = view[0] if view else None
+            rows.append([f'<a href="{esc(b.slug)}.html#{esc(rk.anchor)}">{esc(b.title)}</a>',
+                         esc(plots.metric_name(rk.metric)),
+                         esc(D.PROTOCOL_WORDS.get(rk.protocol, rk.protocol)),
+                         (str(len(rk.rows)), len(rk.rows)),
+                         (f"{D.fmt_claim(best.value)} – {esc(best.model_name)} "
+                          f"({paper_link(page, best.paper, short_name(best.paper))})", best.value)
+                         if best else ("–", None)])
+    md += block("<p>One board per dataset; on each, one ranking per metric and evaluation protocol. "
+                "The best score is the top of the default view (no stated extra data, no test-time "
+                "augmentation; unstated settings included and marked).</p>"
+                + table([("Board", "text"), ("Metric", "text"), ("Evaluated on", "text"),
+                         ("Numbers", "num"), ("Best in the default view", "num", 2)], rows))
     return md

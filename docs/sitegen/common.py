@@ -1,4 +1,4 @@
-"""Pieces shared by several pages: front matter, sources, settings badges, code links."""
+"""Pieces shared by several pages: front matter, names, sources, settings badges, code links."""
 
 from __future__ import annotations
 
@@ -21,12 +21,13 @@ def h1(text: str) -> str:
 
 
 def short_name(p: Paper) -> str:
-    """A short label for a paper: the part of the title before ':', else its first model's name."""
-    head = p.title.split(":")[0].strip()
-    if ":" in p.title and len(head) <= 30:
-        return head
+    """How readers name the method: the curated `short_name`, else the first model's name,
+    else the title (never the title's first word)."""
+    curated = getattr(p, "short_name", None)
+    if curated:
+        return curated
     if p.models:
-        return p.models[0].name.split(" (")[0]
+        return p.models[0].name
     return p.title if len(p.title) <= 48 else p.title[:45] + "..."
 
 
@@ -34,16 +35,26 @@ def paper_link(from_page: str, p: Paper, text: str | None = None) -> str:
     return a(rel(from_page, f"papers/{p.id}.md"), text or p.title, p.title if text else None)
 
 
+def source_label(ref_id: str) -> str:
+    src = SOURCES[ref_id]
+    if ref_id == "paper":
+        return "the paper"
+    if ref_id == "official-code":
+        return "official code"
+    return src.title
+
+
 def source_html(ref: SourceRef, from_page: str) -> str:
     src = SOURCES[ref.ref]
-    label = f"seed {ref.ref[:3]}" if src.kind == "seed" else ref.ref
-    tip = " · ".join(x for x in (src.title, ref.where, ref.note) if x)
+    label = source_label(ref.ref)
+    tip = " · ".join(x for x in (ref.note,) if x)
+    url = ref.url or src.url
     if src.kind == "seed":
-        out = a(rel(from_page, "sources.md", ref.ref), label, tip)
-    elif ref.url or src.url:
-        out = f'<span title="{esc(tip)}">{ext_link(ref.url or src.url, label)}</span>'
+        out = a(rel(from_page, "sources.md", ref.ref), label, tip or None)
+    elif url:
+        out = ext_link(url, label)
     else:
-        out = f'<span title="{esc(tip)}">{esc(label)}</span>'
+        out = esc(label)
     if ref.where:
         out += f" ({esc(ref.where)})"
     return out
@@ -53,17 +64,44 @@ def sources_html(refs: list[SourceRef], from_page: str) -> str:
     return "; ".join(source_html(r, from_page) for r in refs)
 
 
+def grade_badge(grade: str) -> str:
+    tip = ("primary: the authors' own paper or code" if grade == "primary"
+           else "secondary: a survey, blog, leaderboard copy or reproduction")
+    return badge(grade, f"g-{grade}", tip)
+
+
 def setting_badges(r: Result) -> str:
     s = r.setting
-    out = [badge(f"+{x.upper()}", "extra", f"extra training data: {x}") for x in s.extra_data]
+    out = []
+    state = D.extra_state(s, r.dataset)
+    if state == "none":
+        out.append(badge("no extra data", "none", "the source states no extra training data"))
+    elif state == "unknown":
+        out.append(badge("extra data ?", "unknown", "extra training data not stated"))
+    for x in s.extra_data or []:
+        out.append(badge(f"+{x.upper()}", "extra", f"extra training data: {x}"))
+    for x in getattr(s, "pretraining", None) or []:
+        out.append(badge(f"pre: {x}", "pre", "backbone pre-training"))
+    tta = D.tta_state(s)
+    if tta == "single":
+        out.append(badge("single-scale", "single", "no multi-scale, no flip at test time"))
+    elif tta == "unknown" and not (s.multi_scale or s.flip):
+        out.append(badge("TTA ?", "unknown", "test-time augmentation not stated"))
     for name, on, tip in (("MS", s.multi_scale, "multi-scale test"), ("flip", s.flip, "flip test"),
                           ("CRF", s.crf, "CRF post-processing")):
         if on:
             out.append(badge(name, name.lower(), tip))
+    inference = getattr(s, "inference", None)
+    if inference:
+        out.append(badge(inference, "size", "whole-image or sliding-window inference"))
+    if getattr(s, "output_stride", None):
+        out.append(badge(f"OS {s.output_stride}", "size", "output stride"))
     if s.backbone:
         out.append(badge(s.backbone, "backbone", "backbone"))
     if s.input_size:
-        out.append(badge(s.input_size, "size", "input size"))
+        out.append(badge(f"test {s.input_size}", "size", "test input size"))
+    if getattr(s, "crop_size", None):
+        out.append(badge(f"crop {s.crop_size}", "size", "training crop"))
     return " ".join(out)
 
 
@@ -83,9 +121,10 @@ def code_html(code: list[CodeLink], first_only: bool = False) -> str:
 
 
 def score_html(row: D.Row, from_page: str) -> tuple[str, float]:
-    v = D.fmt_claim(row.result.value)
-    if row.conflicts:
-        others = ", ".join(D.fmt_claim(x) for x in row.conflicts)
-        tip = f"Sources disagree: also reported as {others} under the same settings"
-        v += " " + a(rel(from_page, "conflicts.md"), "⚠", tip).replace("<a ", '<a class="sa-warn" ', 1)
-    return v, row.result.value
+    v = D.fmt_claim(row.value)
+    for other, anchor in row.conflicts:
+        tip = f"Sources disagree: also reported as {D.fmt_claim(other)}; open the conflict"
+        v += " " + a(rel(from_page, "conflicts.md", anchor), "⚠", tip).replace(
+            "<a ", f'<a class="sa-warn" aria-label="{esc(tip)}" ', 1)
+        break  # one marker per row; the conflict entry lists every value
+    return v, row.value

@@ -1,7 +1,7 @@
 """mkdocs hook: generates the SegAtlas pages at build time (referenced from mkdocs.yml `hooks:`).
 
 on_config: loads the catalog and the results, fills the dynamic parts of the nav.
-on_files:  adds every generated page, the downloads and plotly.min.js as in-memory files.
+on_files:  adds every generated page and the downloads as in-memory files.
 on_page_markdown: fills the markers of the hand-written docs/index.md.
 Catalog and results paths: env SEGATLAS_CATALOG / SEGATLAS_RESULTS (relative to mkdocs.yml).
 """
@@ -21,11 +21,8 @@ for p in (str(ROOT), str(DOCS)):  # `catalog` (repo root) and `sitegen` (docs/)
     if p not in sys.path:
         sys.path.insert(0, p)
 
-import plotly  # noqa: E402
-
-from sitegen import boards, downloads, papers, reports  # noqa: E402
+from sitegen import boards, chooser, downloads, papers, reports  # noqa: E402
 from sitegen import data as D  # noqa: E402
-from sitegen.common import short_name  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.segatlas")
 STATE: dict = {}
@@ -44,11 +41,12 @@ def on_config(config, **kwargs):
     STATE["data"] = data
     log.info("SegAtlas: %d papers, %d result runs", len(data.papers), len(data.runs))
     esc = reports.esc  # nav titles are printed unescaped by the theme
+    # The nav holds what does not grow with the catalog: boards (one per dataset) and the first
+    # page of the papers index; papers are reached from the paginated index and the search.
     dynamic = {
-        "Leaderboards": ["leaderboards/index.md"] + [{esc(b.title): b.page} for b in data.boards],
-        "Papers": ["papers/index.md"] + [
-            {esc(short_name(p)): f"papers/{p.id}.md"}
-            for p in sorted(data.papers, key=lambda p: short_name(p).lower())],
+        "Leaderboards": ["leaderboards/index.md", "chooser.md"]
+                        + [{esc(b.title): b.page} for b in data.boards],
+        "Papers": ["papers/index.md"],
     }
     for item in config.nav or []:
         if isinstance(item, dict):
@@ -60,7 +58,7 @@ def on_config(config, **kwargs):
 
 def _pages(data: D.SiteData) -> dict[str, str]:
     pages = {"leaderboards/index.md": boards.index_page(data),
-             "papers/index.md": papers.index_page(data),
+             "chooser.md": chooser.page(data),
              "verification.md": reports.verification_page(data),
              "conflicts.md": reports.conflicts_page(data),
              "sources.md": reports.sources_page(data),
@@ -71,8 +69,10 @@ def _pages(data: D.SiteData) -> dict[str, str]:
         pages[f"browse/{slug}.md"] = reports.tag_page(data, slug, title, tags, intro)
     for b in data.boards:
         pages[b.page] = boards.board_page(data, b)
+    pages.update(papers.index_pages(data))
+    by_paper = D.claim_rows_by_paper(data)
     for p in data.papers:
-        pages[f"papers/{p.id}.md"] = papers.paper_page(data, p)
+        pages[f"papers/{p.id}.md"] = papers.paper_page(data, p, by_paper.get(id(p), []))
     pages.update(downloads.files(data))
     return pages
 
@@ -86,8 +86,6 @@ def on_files(files: Files, config, **kwargs) -> Files:
         if files.get_file_from_path(uri):
             raise PluginError(f"SegAtlas: generated page {uri} would overwrite docs/{uri}")
         files.append(File.generated(config, uri, content=content))
-    js = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-    files.append(File.generated(config, "assets/javascripts/plotly.min.js", abs_src_path=str(js)))
     return files
 
 

@@ -64,27 +64,38 @@ def verdict_badge(verdict: str, title: str | None = None) -> str:
     return badge(verdict, "v-" + re.sub(r"[^a-z-]", "", verdict), title)
 
 
-def table(headers: list[tuple[str, str]], rows: list[list[str]], attrs: str = "",
-          row_attrs: list[str] | None = None) -> str:
-    """A sortable table. headers: (label, type) with type 'num' or 'text'; cells are HTML.
-
-    A cell may be given as (html, sort_value) to sort on a value other than its text;
-    row_attrs are extra (already escaped) attributes per <tr>.
+def table(headers: list[tuple], rows: list[list], attrs: str = "",
+          row_attrs: list[str] | None = None, caption: str | None = None) -> str:
+    """A sortable table. headers: (label, type) or (label, type, priority); type is 'num' or
+    'text'; priority 1 (always shown, the default), 2 (hidden below 1100 px) or 3 (below 700 px).
+    Cells are HTML; a cell given as (html, sort_value) sorts on sort_value (None = empty,
+    sorted last either way). row_attrs are extra (already escaped) attributes per <tr>.
+    Sorting is a <button> in each header (keyboard-operable); the <th> carries aria-sort.
     """
-    head = "".join(f'<th data-sort="{t}">{esc(label)}</th>' for label, t in headers)
+    prios = [h[2] if len(h) > 2 else 1 for h in headers]
+    head = "".join(
+        f'<th scope="col" data-sort="{h[1]}"{_prio(pr)}><button type="button" class="sa-sort">'
+        f"{esc(h[0])}</button></th>" for h, pr in zip(headers, prios))
     body = []
     for i, row in enumerate(rows):
         cells = []
-        for cell in row:
+        for j, cell in enumerate(row):
+            cls = _prio(prios[j]) if j < len(prios) else ""
             if isinstance(cell, tuple):
                 content, key = cell
-                cells.append(f'<td data-value="{esc(key)}">{content}</td>')
+                cells.append(f'<td{cls} data-value="{"" if key is None else esc(key)}">{content}</td>')
             else:
-                cells.append(f"<td>{cell}</td>")
+                cells.append(f"<td{cls}>{cell}</td>")
         tr = f"<tr {row_attrs[i]}>" if row_attrs else "<tr>"
         body.append(tr + "".join(cells) + "</tr>")
-    return (f'<table data-sortable {attrs}>\n<thead><tr>{head}</tr></thead>\n<tbody>\n'
-            + "\n".join(body) + "\n</tbody>\n</table>")
+    cap = f"<caption>{caption}</caption>" if caption else ""
+    return (f'<div class="sa-table-wrap"><table data-sortable {attrs}>{cap}\n'
+            f"<thead><tr>{head}</tr></thead>\n<tbody>\n"
+            + "\n".join(body) + "\n</tbody>\n</table></div>")
+
+
+def _prio(p: int) -> str:
+    return f' class="sa-p{p}"' if p > 1 else ""
 
 
 def block(inner: str) -> str:

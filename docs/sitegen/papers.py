@@ -9,7 +9,7 @@ from catalog.export import bibtex_entry
 from catalog.schema import Paper
 
 from . import data as D
-from .common import code_html, front, h1, paper_link, score_html, setting_badges, sources_html
+from .common import code_html, front, grade_badge, h1, paper_link, score_html, setting_badges, short_name, sources_html
 from .html import a, block, esc, ext_link, fmt_num, rel, table, verdict_badge
 
 
@@ -32,38 +32,33 @@ def _facts(data: D.SiteData, p: Paper, page: str) -> str:
     return "<table>" + "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows) + "</table>"
 
 
-def _board_for(data: D.SiteData, r) -> str | None:
-    for b in data.boards:
-        if any(row.result is r for row in b.rows):
-            return b.page
-    return None
-
-
-def paper_page(data: D.SiteData, p: Paper) -> str:
+def paper_page(data: D.SiteData, p: Paper, claims: list[dict] | None = None) -> str:
     page = f"papers/{p.id}.md"
-    md = front(p.title) + h1(p.title) + block(_facts(data, p, page))
+    md = front(p.title, hide=["navigation"]) + h1(p.title) + block(_facts(data, p, page))
     md += "\n## Summary\n" + block(f"<p>{esc(p.summary)}</p>" if p.summary else "<p>No summary yet.</p>")
     if p.models:
         md += "\n## Models\n" + block(table(
-            [("Model id", "text"), ("Name", "text"), ("Backbone", "text"), ("Note", "text")],
-            [[f"<code>{esc(m.id)}</code>", esc(m.name), esc(m.backbone or "–"), esc(m.note or "")]
+            [("Model id", "text"), ("Name", "text"), ("Backbone", "text", 2), ("Implementation", "text", 2),
+             ("Note", "text", 3)],
+            [[f"<code>{esc(m.id)}</code>", esc(m.name), esc(m.backbone or "–"),
+              esc(getattr(m, "implementation", None) or "the paper's own"), esc(m.note or "")]
              for m in p.models]))
     if p.results:
         rows = []
-        clash = {id(row.result): row for b in data.boards for row in b.rows}
         for r in p.results:
-            row = clash.get(id(r))
-            board = _board_for(data, r)
+            board, row = data.row_of.get(id(r), (None, None))
             ds = DATASETS[r.dataset].name
+            link = a(rel(page, board.page, row.anchor), ds) if board else esc(ds)
             rows.append([
-                a(rel(page, board), ds) if board else esc(ds), esc(data.model_name(r.model)),
-                esc(r.split), esc(r.metric),
+                link, esc(data.model_name(r.model)), esc(getattr(r, "protocol", r.split)), esc(r.metric),
                 score_html(row, page) if row else (D.fmt_claim(r.value), r.value),
-                setting_badges(r), sources_html(r.sources, page), esc(r.note or "")])
+                setting_badges(r), grade_badge(D.grade_of(r.sources)),
+                sources_html(r.sources, page), esc(r.note or "")])
         md += "\n## Reported results\n" + block(table(
-            [("Dataset", "text"), ("Model", "text"), ("Split", "text"), ("Metric", "text"),
-             ("Value", "num"), ("Settings", "text"), ("Sources", "text"), ("Note", "text")], rows))
-    claims = [c for c in D.claim_rows(data) if c["paper"] is p]
+            [("Dataset", "text"), ("Model", "text"), ("Evaluated on", "text"), ("Metric", "text", 2),
+             ("Value", "num"), ("Settings", "text", 2), ("Grade", "text", 3), ("Sources", "text", 3),
+             ("Note", "text", 3)], rows))
+    claims = claims if claims is not None else [c for c in D.claim_rows(data) if c["paper"] is p]
     if claims:
         md += "\n## Efficiency: claims and our measurements\n" + block(claims_table(claims, page))
     measured = [(m, D.measured(data, m.id)) for m in p.models if data.runs.get(m.id)]
@@ -89,11 +84,11 @@ def paper_page(data: D.SiteData, p: Paper) -> str:
 
 
 def env_text(run: dict) -> str:
+    """Where a run was made, each fact once: 'AMD EPYC 7B13 (2 threads), torch 2.14.1'."""
     env = run.get("env") or {}
-    bits = [env.get("device_name") or run.get("device"), env.get("cpu") if run.get("device") == "cpu" else None,
+    bits = [D.device_name(run) if run.get("device") == "cpu" else (env.get("device_name") or run.get("device")),
             f"torch {env['torch']}" if env.get("torch") else None,
-            f"CUDA {env['cuda']}" if env.get("cuda") else None,
-            f"{env['threads']} threads" if env.get("threads") else None]
+            f"CUDA {env['cuda']}" if env.get("cuda") else None]
     return ", ".join(str(b) for b in bits if b)
 
 
@@ -110,21 +105,21 @@ def claims_table(rows: list[dict], page: str, with_paper: bool = False) -> str:
         e, v, run = c["claim"], c["verdict"], c["run"]
         verdict = D.verdict_name(c)
         tip = " · ".join(str(x) for x in ((v or {}).get("tolerance"), (v or {}).get("note")) if x)
-        measured = (f"{fmt_num(v.get('measured'), 3)} {esc(v.get('measured_unit') or '')}"
-                    if v and v.get("measured") is not None else "–")
+        measured = ((f"{fmt_num(v.get('measured'), 3)} {esc(v.get('measured_unit') or '')}",
+                     v.get("measured")) if v and v.get("measured") is not None else ("–", None))
         claimed = esc(claim_text(e)) if e else esc(f"{(v or {}).get('claimed')} {(v or {}).get('claimed_unit') or ''}")
         src = sources_html(e.sources, page) if e else esc(", ".join((v or {}).get("sources") or []))
         quantity = e.quantity if e else (v or {}).get("quantity", "?")
         row = []
         if with_paper:
-            row.append(paper_link(page, c["paper"]) if c["paper"] else "–")
-        row += [esc(data_model_name(c)), esc(quantity), claimed, src, measured,
-                esc(env_text(run)) if run else "–", verdict_badge(verdict, tip or None)]
+            row.append(paper_link(page, c["paper"], short_name(c["paper"])) if c["paper"] else "–")
+        row += [esc(data_model_name(c)), esc(quantity), claimed, measured,
+                verdict_badge(verdict, tip or None), src, esc(env_text(run)) if run else "–"]
         out.append(row)
         attrs.append(f'data-verdict="{esc(verdict)}"')
-    headers = ([("Paper", "text")] if with_paper else []) + [
-        ("Model", "text"), ("Quantity", "text"), ("Claimed", "text"), ("Sources", "text"),
-        ("Measured", "num"), ("Environment", "text"), ("Verdict", "text")]
+    headers = ([("Paper", "text", 2)] if with_paper else []) + [
+        ("Model", "text"), ("Quantity", "text", 3), ("Claimed", "text"), ("Measured", "num"),
+        ("Verdict", "text"), ("Sources", "text", 3), ("Environment", "text", 3)]
     return table(headers, out, "data-filterable" if with_paper else "", attrs)
 
 
@@ -149,14 +144,37 @@ def errata_table(items: list, page: str, with_paper: bool = False) -> str:
     return table(headers, rows)
 
 
-def index_page(data: D.SiteData) -> str:
-    page = "papers/index.md"
-    rows = []
-    for p in sorted(data.papers, key=lambda p: (-p.year, p.title.lower())):
-        rows.append([paper_link(page, p), (str(p.year), p.year), esc(p.venue or "–"),
-                     " ".join(a(rel(page, "browse/tags.md", f"tag-{t}"), t) for t in p.tags),
-                     (str(len(p.results)), len(p.results)), code_html(p.code, first_only=True)])
-    return front("Papers") + h1("Papers") + block(
-        f"<p>{len(data.papers)} papers. Click a column header to sort.</p>"
-        + table([("Title", "text"), ("Year", "num"), ("Venue", "text"), ("Tags", "text"),
-                 ("Results", "num"), ("Code", "text")], rows))
+PER_PAGE = 100
+
+
+def index_pages(data: D.SiteData) -> dict[str, str]:
+    """The papers index, paginated (the nav holds only its first page, so it does not grow with
+    the catalog): papers/index.md, then paper-index/2.md, 3.md ..."""
+    papers = sorted(data.papers, key=lambda p: (-p.year, -(getattr(p, "month", None) or 0), p.title.lower()))
+    chunks = [papers[i:i + PER_PAGE] for i in range(0, len(papers), PER_PAGE)] or [[]]
+    names = ["papers/index.md"] + [f"paper-index/{n}.md" for n in range(2, len(chunks) + 1)]
+    out = {}
+    for n, (name, chunk) in enumerate(zip(names, chunks), 1):
+        rows = []
+        for p in chunk:
+            rows.append([paper_link(name, p, short_name(p)), esc(p.title), (str(p.year), p.year),
+                         esc(p.venue or "–"),
+                         " ".join(a(rel(name, "browse/tags.md", f"tag-{t}"), t) for t in p.tags),
+                         (str(len(p.results)), len(p.results)), code_html(p.code, first_only=True)])
+        pager = " ".join(f"<strong>{k}</strong>" if k == n else a(rel(name, names[k - 1]), str(k))
+                         for k in range(1, len(names) + 1))
+        nav = f'<nav class="sa-pager" aria-label="Pages of the papers index">Page {pager}</nav>' \
+            if len(names) > 1 else ""
+        first, last = (n - 1) * PER_PAGE + 1, (n - 1) * PER_PAGE + len(chunk)
+        title = "Papers" if n == 1 else f"Papers, page {n}"
+        out[name] = front(title, hide=["navigation"]) + h1(title) + block(
+            f"<p>{len(data.papers)} papers, newest first; this page lists {first}–{last}. "
+            "Search the whole catalog with the search box at the top; the filter below narrows "
+            "this page.</p>" + nav
+            + '<p class="sa-filter"><label>Filter <input type="search" data-filter-text '
+              'placeholder="name, title, tag, venue..."></label> '
+              '<span data-filter-status aria-live="polite"></span></p>'
+            + table([("Name", "text"), ("Title", "text", 2), ("Year", "num"), ("Venue", "text", 3),
+                     ("Tags", "text", 3), ("Results", "num", 3), ("Code", "text", 3)], rows,
+                    "data-filterable") + nav)
+    return out

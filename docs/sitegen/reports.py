@@ -8,7 +8,7 @@ from catalog.sources import SOURCES
 from catalog.vocab import TAGS
 
 from . import data as D
-from .common import front, h1, paper_link
+from .common import front, h1, paper_link, short_name, source_label
 from .html import a, block, esc, ext_link, rel, table
 from .papers import claims_table, errata_table
 
@@ -19,30 +19,41 @@ def verification_page(data: D.SiteData) -> str:
     counts = D.verdict_counts(rows)
     verdicts = sorted({D.verdict_name(r) for r in rows})
     options = "".join(f'<option value="{esc(v)}">{esc(v)}</option>' for v in verdicts)
+    n_claims = sum(1 for r in rows if r["claim"] is not None)
+    extra = len(rows) - n_claims
     intro = (
-        f"<p>{len(rows)} efficiency claims. Verified: {counts['verified']}, matches at 2x or 1/2x "
+        f"<p>{len(rows)} rows: {n_claims} efficiency claims from the catalog"
+        + (f", and {extra} verdicts of bench runs on claims the catalog does not hold as efficiency "
+           "claims" if extra else "") + f". Verified: {counts['verified']}, matches at 2x or 1/2x "
         f"(MAC/FLOP unit): {counts['unit']}, mismatch: {counts['mismatch']}, unverified "
         f"(not comparable, unmeasured or no run yet): {counts['unverified']}.</p>"
         "<p>Each claim is compared with the latest run of the bench for that model "
         "(<code>data/results/</code>); tolerances come from the bench and show on hover.</p>"
         '<p class="sa-filter"><label>Filter <input type="search" data-filter-text '
         'placeholder="model, paper, quantity..."></label> <label>Verdict <select data-filter-verdict>'
-        f'<option value="">all</option>{options}</select></label></p>')
-    return (front("Verification report") + h1("Verification report")
+        f'<option value="">all</option>{options}</select></label> '
+        '<span data-filter-status aria-live="polite"></span></p>')
+    return (front("Verification report", hide=["navigation", "toc"]) + h1("Verification report")
             + block(intro + claims_table(rows, page, with_paper=True)))
 
 
 def _side_sources(side, page: str) -> str:
-    """Side.sources are 'ref' or 'ref (where)' strings; seed refs link to the sources page."""
+    """Side.sources are 'ref' or 'ref (where)' strings: shown by the source's title."""
     out = []
     for text in side.sources:
         ref, _, where = text.partition(" (")
         src = SOURCES.get(ref)
-        if src and src.kind == "seed":
-            out.append(a(rel(page, "sources.md", ref), f"seed {ref[:3]}", src.title)
-                       + (f" ({esc(where)}" if where else ""))
-        else:
+        if src is None:
             out.append(esc(text))
+            continue
+        label = source_label(ref)
+        if src.kind == "seed":
+            link = a(rel(page, "sources.md", ref), label)
+        elif src.url:
+            link = ext_link(src.url, label)
+        else:
+            link = esc(label)
+        out.append(link + (f" ({esc(where)}" if where else ""))
     return "; ".join(out)
 
 
@@ -52,22 +63,27 @@ def disagreements(data: D.SiteData) -> list:
 
 def conflicts_page(data: D.SiteData) -> str:
     page = "conflicts.md"
-    md = front("Conflicts and errata") + h1("Conflicts and errata")
+    md = front("Conflicts and errata", hide=["navigation"]) + h1("Conflicts and errata")
     md += block("<p>Two numbers conflict when they describe the same model and the same "
                 "conditions (dataset, split, metric and settings for a score; quantity, input size, "
                 "hardware, precision and batch for an efficiency claim) but disagree beyond rounding. "
                 "Both are kept, each with its source (rule: <code>catalog.checks.find_conflicts</code>, "
                 "also printed by <code>catalog conflicts</code>).</p>")
     md += "\n## Conflicting numbers\n"
-    rows = []
+    rows, attrs = [], []
     for c in disagreements(data):
         owner = data.owner(c.model, None) if c.model else None
+        attrs.append(f'id="{esc(data.conflict_anchor[id(c)])}"')
         sides = "<br>".join(
             f"{'' if s.bound == '=' else esc(s.bound)}{D.fmt_claim(s.value)}"
-            f"{' ' + esc(s.unit) if s.unit else ''} – {_side_sources(s, page)}" for s in c.sides)
-        rows.append([paper_link(page, owner) if owner else "–", esc(c.kind), esc(c.subject), sides])
-    md += block(table([("Paper", "text"), ("Kind", "text"), ("Claim", "text"),
-                       ("Values and sources", "text")], rows) if rows else "<p>No conflicts.</p>")
+            f"{' ' + esc(s.unit) if s.unit else ''}"
+            f"{' [' + esc(s.detail) + ']' if getattr(s, 'detail', '') else ''} – {_side_sources(s, page)}"
+            for s in c.sides)
+        rows.append([paper_link(page, owner, short_name(owner)) if owner else "–", esc(c.kind),
+                     esc(c.subject), sides])
+    md += block(table([("Paper", "text"), ("Kind", "text", 3), ("Claim", "text"),
+                       ("Values and sources", "text")], rows, "", attrs)
+                if rows else "<p>No conflicts.</p>")
     errata = [(p, e) for p in data.papers for e in p.errata]
     md += "\n## Errata\n" + block(
         "<p>Facts a source states wrongly (titles, years, code links), kept visible.</p>"
@@ -85,14 +101,17 @@ def sources_page(data: D.SiteData) -> str:
                 uses[ref.ref] += 1
     rows, attrs = [], []
     for s in SOURCES.values():
-        rows.append([f"<code>{esc(s.id)}</code>", esc(s.kind), esc(s.title),
-                     ext_link(s.url) if s.url else "–", (str(uses[s.id]), uses[s.id])])
+        rows.append([esc(s.title), esc(s.kind), esc(getattr(s, "grade", "primary")),
+                     ext_link(s.url, "open") if s.url else "–", f"<code>{esc(s.id)}</code>",
+                     (str(uses[s.id]), uses[s.id])])
         attrs.append(f'id="{esc(s.id)}"')
     return front("Sources") + h1("Sources") + block(
         "<p>Every number cites one of these. The seed surveys are the five documents the catalog "
-        "was first transcribed from; <code>paper</code> is the paper an entry describes.</p>"
-        + table([("Id", "text"), ("Kind", "text"), ("Title", "text"), ("Link", "text"),
-                 ("Citations", "num")], rows, "", attrs))
+        "was first transcribed from (secondary sources); <em>the paper</em> and <em>official "
+        "code</em> are the authors' own (primary). A number's grade is primary when any of its "
+        "sources is.</p>"
+        + table([("Source", "text"), ("Kind", "text", 3), ("Grade", "text"), ("Link", "text"),
+                 ("Id in the catalog", "text", 3), ("Citations", "num", 2)], rows, "", attrs))
 
 
 def _paper_list(page: str, papers) -> str:
@@ -132,22 +151,22 @@ def tag_page(data: D.SiteData, slug: str, title: str, tags: set[str], intro: str
     rows = []
     for p in papers:
         for m in p.models:
-            cl = {q: D.claims(data, m.id, q) for q in ("params", "latency", "fps")}
+            cl = {q: data.claims(m.id, q) for q in ("params", "latency", "fps")}
             best = max((r.value for r in p.results if r.model == m.id and r.dataset == "cityscapes"
                         and r.metric == "miou"), default=None)
             meas = D.measured(data, m.id)
             rows.append([
                 esc(m.name), paper_link(page, p), (str(p.year), p.year),
-                (D.fmt_claim(best), best) if best is not None else ("–", -1),
+                (D.fmt_claim(best), best) if best is not None else ("–", None),
                 *[("; ".join(f"{D.fmt_claim(c.value)} {esc(c.unit)}"
                              + (f" ({esc(c.hardware)})" if c.hardware else "") for c in cl[q]) or "–",
-                   cl[q][0].base_value() if cl[q] else -1) for q in ("params", "latency", "fps")],
-                (f"{meas['latency_ms']:.1f} ms" if "latency_ms" in meas else "–",
-                 meas.get("latency_ms", -1))])
+                   cl[q][0].base_value() if cl[q] else None) for q in ("params", "latency", "fps")],
+                (f"{meas['latency_ms']:.1f} ms at {D.size_text(meas['run'].get('input_size'))}"
+                 if "latency_ms" in meas else "–", meas.get("latency_ms"))])
     return md + block(table(
-        [("Model", "text"), ("Paper", "text"), ("Year", "num"), ("Cityscapes mIoU (claimed)", "num"),
-         ("Params (claimed)", "num"), ("Latency (claimed)", "num"), ("FPS (claimed)", "num"),
-         ("Latency (our run)", "num")], rows) if rows else "<p>None in the catalog yet.</p>")
+        [("Model", "text"), ("Paper", "text", 2), ("Year", "num", 3), ("Cityscapes mIoU (claimed)", "num"),
+         ("Params (claimed)", "num", 3), ("Latency (claimed)", "num", 2), ("FPS (claimed)", "num", 2),
+         ("Latency (our run)", "num", 3)], rows) if rows else "<p>None in the catalog yet.</p>")
 
 
 BROWSE = [
@@ -166,9 +185,9 @@ def home_stats(data: D.SiteData) -> str:
     rows = D.claim_rows(data)
     c = D.verdict_counts(rows)
     n_res = sum(len(p.results) for p in data.papers)
-    n_eff = sum(len(p.efficiency) for p in data.papers)
+    n_eff = len(rows)
     items = [("papers", len(data.papers), "papers/index.md"), ("results", n_res, "leaderboards/index.md"),
-             ("efficiency claims", n_eff, "verification.md"), ("verified", c["verified"], "verification.md"),
+             ("efficiency claims and verdicts", n_eff, "verification.md"), ("verified", c["verified"], "verification.md"),
              ("unit (MAC/FLOP)", c["unit"], "verification.md"), ("mismatched", c["mismatch"], "verification.md"),
              ("unverified", c["unverified"], "verification.md"),
              ("conflicts", len(disagreements(data)), "conflicts.md")]
@@ -183,9 +202,13 @@ def home_latest(data: D.SiteData, n: int = 8) -> str:
 
 
 def home_boards(data: D.SiteData) -> str:
-    items = "".join(f"<li>{a(rel('index.md', b.page), b.title)} ({len(b.rows)} results)</li>"
-                    for b in data.boards)
+    items = "".join(f"<li>{a(rel('index.md', b.page), b.title)} ({_count(len(b.rows), 'number')}, "
+                    f"{_count(len(b.rankings), 'ranking')})</li>" for b in data.boards)
     return block(f"<ul>{items}</ul>" if items else "<p>No results yet.</p>")
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 ACCURACY_STUB = (front("Accuracy") + h1("Accuracy")

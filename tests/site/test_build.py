@@ -27,9 +27,13 @@ def html_files(site: Path) -> list[Path]:
     return sorted(site.rglob("*.html"))
 
 
+def read(site: Path, page: str) -> str:
+    return (site / page).read_text(encoding="utf-8")
+
+
 def test_strict_build_passes(built_site):
     # The fixture session build ran `mkdocs build --strict`; the pages it must have made:
-    for page in ["index.html", "verification.html", "conflicts.html", "sources.html",
+    for page in ["index.html", "verification.html", "conflicts.html", "sources.html", "chooser.html",
                  "downloads.html", "accuracy.html", "leaderboards/index.html", "papers/index.html",
                  "browse/years.html", "browse/tags.html", "browse/real-time.html",
                  "browse/loss-functions.html", "browse/surveys.html"]:
@@ -38,11 +42,10 @@ def test_strict_build_passes(built_site):
 
 def test_every_paper_has_a_page(built_site):
     ids = [p["id"] for p in FIXTURE]
-    assert len(ids) == 10
+    assert len(ids) == 11
     for pid in ids:
-        page = built_site / "papers" / f"{pid}.html"
-        assert page.is_file(), pid
-    fcn = (built_site / "papers" / "fcn.html").read_text(encoding="utf-8")
+        assert (built_site / "papers" / f"{pid}.html").is_file(), pid
+    fcn = read(built_site, "papers/fcn.html")
     assert "Fully Convolutional Networks for Semantic Segmentation" in fcn
     assert 'href="https://arxiv.org/abs/1411.4038"' in fcn
     # official code first
@@ -51,39 +54,204 @@ def test_every_paper_has_a_page(built_site):
     assert '"content.code.copy"' in fcn  # the theme adds copy buttons to code blocks
 
 
-def test_every_dataset_with_results_has_a_board(built_site):
+def test_nav_does_not_list_papers(built_site):
+    """The nav holds the papers index, not one entry per paper (it must not grow with the catalog)."""
+    camvid = read(built_site, "leaderboards/camvid.html")
+    nav = camvid.split('class="md-content"')[0]
+    assert "../papers/index.html" in nav
+    assert not re.search(r'href="\.\./papers/(?!index)[a-z0-9-]+\.html"', nav)
+    index = read(built_site, "papers/index.html")
+    for p in FIXTURE:
+        assert f'href="{p["id"]}.html"' in index, p["id"]
+
+
+def test_short_names_are_words(built_site):
+    index = text_of(read(built_site, "papers/index.html"))
+    assert "DeepLab v3+" in index           # curated short_name
+    assert "DFANet" in index                # no short_name: the first model's name
+    board = text_of(read(built_site, "leaderboards/cityscapes.html"))
+    assert "Rethinking" not in board and "Encoder-Decoder" not in board  # never a title's first word
+
+
+def boards(site: Path, slug: str) -> list[dict]:
+    """Rows of every ranking on a board: caption, id, attributes, cells' text, hidden or not."""
+    page = read(site, f"leaderboards/{slug}.html")
+    out = []
+    for cap, body in re.findall(r"<caption>(.*?)</caption>.*?<tbody>(.*?)</tbody>", page, re.S):
+        for attrs, cells in re.findall(r"<tr ([^>]*)>(.*?)</tr>", body, re.S):
+            a = dict(re.findall(r'([a-z-]+)="([^"]*)"', attrs))
+            a["hidden"] = bool(re.search(r"\bhidden\b", attrs))
+            a["ranking"] = html.unescape(cap)
+            a["cells"] = [text_of(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", cells, re.S)]
+            out.append(a)
+    return out
+
+
+def test_boards_rank_one_protocol_each(built_site):
     datasets = {r["dataset"] for p in FIXTURE for r in p.get("results", [])}
     assert datasets == {"voc2012", "cityscapes", "camvid", "coco-voc-subset"}
-    for slug in ["voc2012", "voc2012-extra", "cityscapes", "camvid", "coco-voc-subset"]:
-        assert (built_site / "leaderboards" / f"{slug}.html").is_file(), slug
-    voc = (built_site / "leaderboards" / "voc2012.html").read_text(encoding="utf-8")
-    extra = (built_site / "leaderboards" / "voc2012-extra.html").read_text(encoding="utf-8")
-    assert ">82.6<" in voc and ">85.4<" not in voc  # PSPNet without / with COCO
-    assert ">85.4<" in extra and ">89.0<" not in voc and "89.0" in extra
+    assert not (built_site / "leaderboards" / "voc2012-extra.html").exists()  # extra data is a filter
+    voc = boards(built_site, "voc2012")
+    assert {r["ranking"] for r in voc} == {
+        "mIoU, validation set", "mIoU, test set, official server", "mIoU, test set (server not stated)",
+        "mIoU, split not stated"}
+    # every result of the fixture on VOC is on the board exactly once (identical numbers merged)
+    expected = sorted((r["model"], r["value"]) for p in FIXTURE for r in p.get("results", [])
+                      if r["dataset"] == "voc2012")
+    got = sorted((r["id"].rsplit("-miou-", 1)[0], float(r["data-score"])) for r in voc)
+    assert got == [(m.split("-miou")[0], v) for m, v in expected]
+    assert len({r["id"] for r in voc}) == len(voc)
+    cs = boards(built_site, "cityscapes")
+    val = [r for r in cs if r["ranking"] == "mIoU, validation set"]
+    assert sorted(float(r["data-score"]) for r in val) == [50.0, 72.1, 76.2, 78.1, 78.79, 80.42]
 
 
-def test_conflict_is_marked(built_site):
-    voc = (built_site / "leaderboards" / "voc2012.html").read_text(encoding="utf-8")
-    assert voc.count('class="sa-warn"') == 2  # FCN-8s: 62.2 and 67.2 under equal settings
-    assert "also reported as 67.2" in voc and "also reported as 62.2" in voc
-    conflicts = text_of((built_site / "conflicts.html").read_text(encoding="utf-8"))
-    assert "fcn8s: miou on voc2012 test" in conflicts  # from catalog.checks.find_conflicts
-    assert "62.2 – seed 004 (FCN, Benchmarks (VOC2012))" in conflicts
-    assert "fyu/dilation" in conflicts  # the erratum
+def test_voc_default_view_has_no_coco_number(built_site):
+    """No number that any source gives with COCO is in the default (no extra data) view, even
+    when another transcription of it does not say (PSPNet 85.41 in the official README)."""
+    coco = [(r["model"], r["value"]) for p in FIXTURE for r in p.get("results", [])
+            if r["dataset"] == "voc2012" and "coco" in ((r.get("setting") or {}).get("extra_data") or [])]
+    assert ("pspnet", 85.4) in coco
+    rows = boards(built_site, "voc2012")
+    shown = [r for r in rows if not r["hidden"]]
+    assert shown, "the default view is not empty"
+    for r in shown:
+        model = r["id"].rsplit("-miou-", 1)[0]
+        for m, v in coco:
+            assert not (m == model and abs(v - float(r["data-score"])) <= 0.051), r
+    readme = next(r for r in rows if r["data-score"] == "85.41")
+    assert readme["hidden"] and readme["data-extra"] == "extra"
+    assert "another source reports this number with extra training data: coco" in read(
+        built_site, "leaderboards/voc2012.html")
+
+
+def test_unknown_settings_are_shown_and_marked(built_site):
+    rows = {r["data-score"]: r for r in boards(built_site, "voc2012")}
+    jft = rows["86.9"]  # JFT is backbone pre-training; extra training data not stated
+    assert not jft["hidden"] and jft["data-extra"] == "unknown" and jft["data-tta"] == "unknown"
+    assert "extra data ?" in " ".join(jft["cells"]) and "pre: jft-300m" in " ".join(jft["cells"])
+    ms = rows["82.6"]  # stated: no extra data, multi-scale test: hidden by default, filterable
+    assert ms["hidden"] and ms["data-extra"] == "none" and ms["data-tta"] == "tta"
+    sbd = rows["79.07"]  # SBD is VOC's usual training set, not extra data
+    assert not sbd["hidden"] and sbd["data-extra"] == "none" and sbd["data-tta"] == "unknown"  # flip unstated
+    assert sbd["data-grade"] == "primary" and rows["63.01"]["data-grade"] == "secondary"
+    page = read(built_site, "leaderboards/voc2012.html")
+    # the filter state is visible and matches what the server rendered
+    assert "Default view, the comparison a reviewer would accept as fair" in page
+    assert re.search(r'data-facet="extra" value="extra">', page)          # unticked
+    assert re.search(r'data-facet="extra" value="unknown" checked>', page)
+    assert re.search(r'data-facet="tta" value="tta">', page)
+    tv = boards(built_site, "coco-voc-subset")
+    assert all(r["data-impl"] == "reimpl" for r in tv) and "re-impl. (torchvision)" in tv[0]["cells"][1]
+
+
+def test_ranks_count_the_default_view(built_site):
+    rows = [r for r in boards(built_site, "voc2012") if r["ranking"] == "mIoU, split not stated"]
+    assert [(r["cells"][0], r["data-score"]) for r in rows] == [
+        ("1", "86.9"), ("", "85.7"), ("", "82.6"), ("2", "63.01")]
+
+
+def test_conflict_marker_links_to_its_entry(built_site):
+    voc = read(built_site, "leaderboards/voc2012.html")
+    links = re.findall(r'<a class="sa-warn"[^>]*href="\.\./conflicts\.html#([a-z0-9-]+)"', voc)
+    assert len(links) >= 2
+    conflicts = read(built_site, "conflicts.html")
+    for anchor in links:
+        row = re.search(rf'<tr id="{anchor}">(.*?)</tr>', conflicts, re.S)
+        assert row, anchor
+    fcn = [a for a in links if a.startswith("c-result-fcn8s")]
+    assert fcn and "62.2" in text_of(re.search(rf'<tr id="{fcn[0]}">(.*?)</tr>', conflicts, re.S).group(1))
+    text = text_of(conflicts)
+    assert "fyu/dilation" in text  # the erratum
+    assert "语义分割总结" in text     # sources by their title, not a hash
+
+
+def test_sources_read_as_words(built_site):
+    board = text_of(read(built_site, "leaderboards/cityscapes.html"))
+    assert "Segmentation-Series-Chaos" in board
+    assert "000_120f5c55618baebb" not in board and "seed 000" not in board
+
+
+def figures(site: Path, page: str) -> dict[str, dict]:
+    text = read(site, page)
+    return {k: json.loads(v) for k, v in re.findall(
+        r'<script type="application/json" id="([^"]+)-data">(.*?)</script>', text, re.S)}
+
+
+def test_measured_points_are_at_the_canonical_size(built_site):
+    """Every measured point on a compute plot was counted at its dataset's canonical size:
+    its x equals the record's count at that size (ERFNet: 1024x2048, not its default 512x1024)."""
+    from catalog.datasets import DATASETS
+
+    runs = {}
+    for f in (T.FIXTURES / "results").glob("*.json"):
+        rec = json.loads(f.read_text())
+        runs[rec["model"]] = rec["runs"][-1]
+    checked = 0
+    for slug in ("cityscapes", "coco-voc-subset", "voc2012", "camvid"):
+        size = list(DATASETS[slug].canonical_size)
+        for div, fig in figures(built_site, f"leaderboards/{slug}.html").items():
+            if not div.endswith("-gflops"):
+                continue
+            assert f"at {size[0]}x{size[1]}" in fig["layout"]["xaxis"]["title"]["text"]
+            for tr in fig["data"]:
+                if tr["name"] != "measured x":
+                    continue
+                for x, hover in zip(tr["x"], tr["hovertext"]):
+                    assert f"at {size[0]}x{size[1]}, measured" in hover
+                    name = html.unescape(re.match(r"<b>(.*?)</b>", hover).group(1))
+                    key = {"ERFNet": "erfnet", "FCN ResNet-50 (torchvision)": "tv-fcn-resnet50",
+                           "DeepLab v3 ResNet-50 (torchvision)": "tv-deeplabv3-resnet50",
+                           "LR-ASPP MobileNetV3-Large (torchvision)": "tv-lraspp-mobilenet-v3-large"}[name]
+                    at = [fa for fa in runs[key]["flops_at"] if fa["input_size"] == size]
+                    assert at and x == at[0]["gflops"], (slug, name)
+                    checked += 1
+    assert checked == 4  # ERFNet on Cityscapes and the three torchvision models
+
+
+def test_claimed_x_is_drawn_open(built_site):
+    figs = figures(built_site, "leaderboards/cityscapes.html")
+    params = figs["plot-miou-val-params"]
+    by_name = {tr["name"]: tr for tr in params["data"]}
+    assert by_name["measured x"]["marker"]["symbol"] == "circle"
+    assert by_name["claimed x"]["marker"]["symbol"] == "circle-open"
+    assert "template" not in params["layout"]   # the page's theme colours the plot
+    front = by_name["Pareto front"]
+    assert front["mode"] == "lines+markers+text" and all(front["text"])
+
+
+def test_plotly_only_where_a_plot_is_drawn(built_site):
+    assert (built_site / "assets" / "vendor" / "plotly-basic.min.js").stat().st_size > 500_000
+    assert not (built_site / "assets" / "javascripts" / "plotly.min.js").exists()
+    board = read(built_site, "leaderboards/cityscapes.html")
+    head = board.split("</head>")[0]
+    assert '<script defer src="../assets/vendor/plotly-basic.min.js"></script>' in head
+    assert "cdn" not in head.lower()
+    for page in ("leaderboards/camvid.html", "papers/fcn.html", "index.html", "chooser.html"):
+        assert "plotly" not in read(built_site, page).split("</head>")[0], page
+
+
+def test_sota_plot_uses_months_and_skips_reimplementations(built_site):
+    sota = figures(built_site, "leaderboards/cityscapes.html")["plot-miou-unspecified-sota"]
+    models, steps = sota["data"]
+    assert "2015-11-15" in models["x"]                 # FCN: month of its arXiv v1
+    assert any("FCN-8s (2015-11)" == t for t in steps["text"])
+    tv = figures(built_site, "leaderboards/coco-voc-subset.html")
+    assert "plot-miou-val-sota" not in tv  # torchvision models are re-implementations
 
 
 def test_measured_numbers_and_verdicts(built_site):
-    ver = (built_site / "verification.html").read_text(encoding="utf-8")
-    # 15 efficiency claims in the fixture catalog, 1 in the probe
-    assert ver.count("<tr data-verdict=") == 16
-    # the 3 torchvision models: params verified; torchvision's "_ops" is half of FlopCounterMode's
-    # GFLOPs (it counts multiply-adds), so the records say "unit"
-    assert ver.count('data-verdict="verified"') == 3
-    assert ver.count('data-verdict="unit"') == 3
-    assert ver.count('data-verdict="no run"') == 10
-    assert "<td>35322218 count</td>" in ver and "<td>35,322,218 count</td>" in ver  # claimed, measured
-    fcn = (built_site / "papers" / "fcn.html").read_text(encoding="utf-8")
-    assert "305.43" in fcn and "153.04" in fcn  # measured GFLOPs / GMACs of tv-fcn-resnet50 at 520x520
+    ver = read(built_site, "verification.html")
+    claims = sum(len(p.get("efficiency", [])) for p in FIXTURE)
+    measured = {"tv-fcn-resnet50", "tv-deeplabv3-resnet50", "tv-lraspp-mobilenet-v3-large", "erfnet"}
+    unmeasured = sum(1 for p in FIXTURE for e in p.get("efficiency", []) if e["model"] not in measured)
+    assert ver.count("<tr data-verdict=") >= claims
+    assert ver.count('data-verdict="no run"') == unmeasured
+    # torchvision's _ops are multiply-adds, stored as macs: verified against the bench's GMACs
+    fcn = text_of(read(built_site, "papers/fcn.html"))
+    assert "152.717 G (520x520)" in fcn and "152.717 G" in fcn
+    row = re.search(r"macs152\.717 G \(520x520\)(.*?)(verified|mismatch|unit)", fcn.replace("\n", ""))
+    assert row and row.group(2) == "verified"
 
 
 def test_catalog_text_is_escaped(built_site):
@@ -94,14 +262,15 @@ def test_catalog_text_is_escaped(built_site):
             if p in text:
                 leaked.append((f.relative_to(built_site), p))
     assert not leaked, leaked
-    probe = (built_site / "papers" / "xss-probe.html").read_text(encoding="utf-8")
+    probe = read(built_site, "papers/xss-probe.html")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in probe
     assert "&lt;img src=x onerror=alert(1)&gt;" in probe
     # JSON inside <script> never contains a raw "</"
-    board = (built_site / "leaderboards" / "cityscapes.html").read_text(encoding="utf-8")
-    for blob in re.findall(r'<script type="application/json" id="[^"]+">(.*?)</script>', board, re.S):
-        assert "</" not in blob
-        json.loads(blob)
+    for page in ("leaderboards/cityscapes.html", "chooser.html"):
+        for blob in re.findall(r'<script type="application/json" id="[^"]+">(.*?)</script>',
+                               read(built_site, page), re.S):
+            assert "</" not in blob
+            json.loads(blob)
 
 
 def test_downloads(built_site):
@@ -110,25 +279,31 @@ def test_downloads(built_site):
     from catalog.export import read_csv_table
 
     res = pd.read_csv(built_site / "downloads" / "results.csv")
-    assert len(res) == sum(len(p.get("results", [])) for p in FIXTURE) == 22
+    assert len(res) == sum(len(p.get("results", [])) for p in FIXTURE) == 28
     eff_csv = read_csv_table(built_site / "downloads" / "efficiency.csv", "efficiency")
     assert eff_csv.loc[eff_csv.model == "dfanet", "value"].tolist() == [7.8, 10.0, 3.4]
-    eff = json.loads((built_site / "downloads" / "efficiency.json").read_text())
-    assert {"model": "erfnet", "value": 24.0, "unit": "ms"}.items() <= \
-        next(e for e in eff if e["quantity"] == "latency" and e["model"] == "erfnet").items()
     bib = (built_site / "downloads" / "catalog.bib").read_text()
-    assert bib.count("@") == 10 and "eprint = {1411.4038}" in bib
-
-
-def test_plotly_served_locally(built_site):
-    assert (built_site / "assets" / "javascripts" / "plotly.min.js").stat().st_size > 1_000_000
-    board = (built_site / "leaderboards" / "cityscapes.html").read_text(encoding="utf-8")
-    head = board.split("</head>")[0]
-    assert '<script src="../assets/javascripts/plotly.min.js"></script>' in head
-    assert "cdn" not in head.lower()
+    assert bib.count("@") == 11 and "eprint = {1411.4038}" in bib
 
 
 def test_search_index_is_escaped(built_site):
     index = (built_site / "search" / "search_index.json").read_text(encoding="utf-8")
     for p in PAYLOADS:
         assert p not in index
+
+
+def test_papers_index_is_paginated():
+    """The index splits into pages of PER_PAGE, each linking every other page."""
+    from catalog.load import load_catalog
+    from catalog.schema import Catalog
+
+    sys.path.insert(0, str(T.ROOT / "docs"))
+    from sitegen import data as D
+    from sitegen import papers
+
+    base = load_catalog(T.FIXTURES / "papers.yaml").papers[-1]  # the survey: no models
+    many = [base.model_copy(update={"id": f"p{i}", "title": f"Paper {i}"}) for i in range(250)]
+    pages = papers.index_pages(D.prepare(Catalog(many), {}))
+    assert list(pages) == ["papers/index.md", "paper-index/2.md", "paper-index/3.md"]
+    assert pages["paper-index/3.md"].count('<tr><td><a href="../papers/p') == 50
+    assert 'href="../papers/index.html">1</a>' in pages["paper-index/2.md"]

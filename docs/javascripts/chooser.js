@@ -1,0 +1,104 @@
+// The model chooser (chooser.html): filters the inline data (#chooser-data) by the budget in the
+// form, ranks best score first, marks the Pareto front (★), and mirrors the choices in the URL.
+// Runs offline; nothing is fetched.
+(function () {
+  var Q = ["params", "gflops", "latency"];
+  function esc(s) {
+    return String(s).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+  function num(v) { return v === "" || v === null || isNaN(parseFloat(v)) ? null : parseFloat(v); }
+  function fmt(x) { return x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : String(+x.toPrecision(3)); }
+  function dominates(n, m, qs) {
+    if (n.score < m.score) return false;
+    var strict = n.score > m.score;
+    for (var i = 0; i < qs.length; i++) {
+      var a = n[qs[i]], b = m[qs[i]];
+      if (!a || !b || a.value > b.value) return false;
+      if (a.value < b.value) strict = true;
+    }
+    return strict;
+  }
+  // Exposed for the browser test: the same function the page uses.
+  window.segatlasChoose = function (models, budget, measuredOnly) {
+    var fit = [], missing = 0, over = 0;
+    models.forEach(function (m) {
+      var ok = true, unknown = false;
+      Q.forEach(function (q) {
+        if (budget[q] === null || budget[q] === undefined) return;
+        var v = m[q];
+        if (!v || (measuredOnly && v.how !== "measured")) { unknown = true; ok = false; }
+        else if (v.value > budget[q]) ok = false;
+      });
+      if (ok) fit.push(m); else if (unknown) missing += 1; else over += 1;
+    });
+    var qs = Q.filter(function (q) { return budget[q] !== null && budget[q] !== undefined; });
+    if (!qs.length) qs = ["params", "gflops"];
+    fit.forEach(function (m) {
+      m.pareto = !fit.some(function (n) { return n !== m && dominates(n, m, qs); });
+    });
+    fit.sort(function (a, b) { return b.score - a.score || (a.name < b.name ? -1 : 1); });
+    return { fit: fit, missing: missing, over: over };
+  };
+  function cost(v, q) {
+    if (!v) return '<span class="sa-muted">–</span>';
+    var how = v.how === "measured" ? "measured" : '<span class="sa-claimed">claimed</span>';
+    var verdict = v.verdict && v.verdict !== "no claim" && v.verdict !== "no run"
+      ? ' <span class="sa-badge sa-badge--v-' + esc(v.verdict.replace(/[^a-z-]/g, "")) + '">' + esc(v.verdict) + "</span>" : "";
+    return '<span title="' + esc(v.text) + '">' + esc(fmt(v.value)) + "</span> <small>" + how + "</small>" + verdict;
+  }
+  function init() {
+    var form = document.getElementById("chooser"), src = document.getElementById("chooser-data");
+    if (!form || !src) return;
+    var data = JSON.parse(src.textContent), select = form.elements.ranking;
+    data.rankings.forEach(function (r, i) {
+      var o = document.createElement("option");
+      o.value = r.ds + "|" + r.proto;
+      o.textContent = r.name + " — " + r.protocol + " (" + r.fair.length + " models)";
+      select.appendChild(o);
+    });
+    var params = new URLSearchParams(window.location.search);
+    if (params.get("ds")) select.value = params.get("ds") + "|" + (params.get("proto") || "");
+    if (select.selectedIndex < 0) select.selectedIndex = 0;
+    Q.forEach(function (q) { if (params.get(q)) form.elements[q].value = params.get(q); });
+    form.elements.measured.checked = params.get("measured") === "1";
+    form.elements.all.checked = params.get("all") === "1";
+    function update() {
+      var r = data.rankings[select.selectedIndex];
+      if (!r) return;
+      var budget = {};
+      Q.forEach(function (q) { budget[q] = num(form.elements[q].value); });
+      var measuredOnly = form.elements.measured.checked, all = form.elements.all.checked;
+      var res = window.segatlasChoose(JSON.parse(JSON.stringify(all ? r.all : r.fair)), budget, measuredOnly);
+      form.querySelector("[data-size]").textContent = r.size ? "at " + r.size : "";
+      var rows = res.fit.map(function (m, i) {
+        var tags = (m.pareto ? ' <span class="sa-badge sa-badge--pareto" title="Pareto front">★ Pareto</span>' : "") +
+          (m.reimpl ? ' <span class="sa-badge sa-badge--reimpl">re-impl.</span>' : "");
+        return '<tr data-model="' + esc(m.id) + '"' + (m.pareto ? ' class="sa-pareto"' : "") + "><td>" + (i + 1) +
+          '</td><td><a href="' + esc(m.url) + '">' + esc(m.name) + "</a>" + tags + "</td><td>" + esc(m.score) +
+          "</td><td>" + cost(m.params) + "</td><td>" + cost(m.gflops) + "</td><td>" + cost(m.latency) +
+          '</td><td class="sa-p3">' + esc(m.paper) + " (" + m.year + ")</td></tr>";
+      });
+      document.querySelector("#ch-results tbody").innerHTML = rows.join("") ||
+        '<tr><td colspan="7">No model fits this budget.</td></tr>';
+      document.getElementById("ch-summary").textContent = res.fit.length + " of " +
+        (all ? r.all : r.fair).length + " models fit; " + res.over + " over budget; " + res.missing +
+        " without a " + (measuredOnly ? "measured " : "") + "value for a budgeted quantity.";
+      var q = new URLSearchParams();
+      q.set("ds", r.ds); q.set("proto", r.proto);
+      Q.forEach(function (k) { if (budget[k] !== null) q.set(k, form.elements[k].value); });
+      if (measuredOnly) q.set("measured", "1");
+      if (all) q.set("all", "1");
+      var url = window.location.pathname + "?" + q.toString();
+      try { history.replaceState(null, "", url); } catch (e) { /* file:// may refuse */ }
+      document.getElementById("ch-link").setAttribute("href", "?" + q.toString());
+      document.getElementById("ch-board").setAttribute("href", r.board);
+    }
+    form.addEventListener("input", update);
+    form.addEventListener("change", update);
+    update();
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

@@ -1,0 +1,19 @@
+// Small fixes to the theme's page chrome: the search dialog gets an accessible name, and a page
+// opened from file:// says why search is off (the theme's search worker needs a web server)
+// instead of failing silently.
+(function () {
+  function init() {
+    var dialog = document.querySelector(".md-search[role=dialog]");
+    if (dialog) dialog.setAttribute("aria-label", "Search");
+    if (window.location.protocol === "file:") {
+      var input = document.querySelector(".md-search__input");
+      if (input) {
+        input.disabled = true;
+        input.placeholder = "Search needs a web server";
+        input.title = "Search does not work from file://; run `mkdocs serve` or open the site from a web server.";
+      }
+    }
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

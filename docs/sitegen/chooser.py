@@ -1,0 +1,123 @@
+"""The model chooser: pick a dataset and protocol, set budgets, see the models that fit.
+
+The page carries its data as inline JSON (one entry per mIoU ranking: each model's best score
+in the board's default view, its params, its GFLOPs at the dataset's canonical size and its
+measured latency at that size, each with how it was obtained and the verdict of the matching
+claim); javascripts/chooser.js filters and ranks client-side, offline, and keeps the choices in
+the URL (?ds=cityscapes&proto=val&params=10&gflops=100&latency=&measured=0&all=0).
+"""
+
+from __future__ import annotations
+
+import json
+
+from catalog.datasets import DATASETS
+
+from . import data as D
+from . import plots
+from .common import front, h1, short_name
+from .html import block, esc, rel
+
+PAGE = "chooser.md"
+
+
+def _verdicts(data: D.SiteData) -> dict[tuple[str, str], str]:
+    """(model, quantity) -> verdict of that claim (first claim of the quantity)."""
+    out: dict[tuple[str, str], str] = {}
+    for c in D.claim_rows(data):
+        q = c["claim"].quantity if c["claim"] else (c["verdict"] or {}).get("quantity")
+        if q == "macs":
+            q = "flops"
+        out.setdefault((c["model"], q), D.verdict_name(c))
+    return out
+
+
+def _model_entry(data: D.SiteData, row: D.Row, ds: str, verdicts, all_rows: bool) -> dict:
+    size = DATASETS[ds].canonical_size
+    entry = {"id": row.model_id, "name": row.model_name, "paper": short_name(row.paper),
+             "url": rel(PAGE, f"papers/{row.paper.id}.md"), "year": row.paper.year,
+             "score": row.value, "extra": row.extra, "tta": row.tta, "grade": row.grade,
+             "reimpl": bool(row.implementation)}
+    for axis, key in (("params", "params"), ("gflops", "flops"), ("latency", "latency")):
+        xv = plots.x_value(data, row, axis, ds)
+        if xv:
+            v = {"value": round(xv["x"], 6), "how": xv["how"], "text": xv["text"]}
+            if axis != "latency":
+                v["verdict"] = verdicts.get((row.model_id, key), "no claim")
+            entry[axis] = v
+    if size:
+        entry["size"] = D.size_text(size)
+    return entry
+
+
+def chooser_data(data: D.SiteData) -> dict:
+    verdicts = _verdicts(data)
+    out = []
+    for b in data.boards:
+        for rk in b.rankings:
+            if rk.metric != "miou":
+                continue
+            for all_rows in (False, True):
+                best: dict[str, D.Row] = {}
+                for row in rk.rows:
+                    if (all_rows or row.default_visible()) and (
+                            row.model_id not in best or row.value > best[row.model_id].value):
+                        best[row.model_id] = row
+                models = [_model_entry(data, r, b.dataset, verdicts, all_rows)
+                          for r in sorted(best.values(), key=lambda r: (-r.value, r.model_name))]
+                key = "all" if all_rows else "fair"
+                if not all_rows:
+                    out.append({"ds": b.dataset, "proto": rk.protocol, "name": b.title,
+                                "protocol": D.PROTOCOL_WORDS.get(rk.protocol, rk.protocol),
+                                "size": D.size_text(DATASETS[b.dataset].canonical_size),
+                                "board": rel(PAGE, b.page, rk.anchor), "fair": models})
+                else:
+                    out[-1][key] = models
+    devices = sorted({D.device_name(r) for r in data.runs.values() if (r.get("latency") or {}).get("median_ms")})
+    return {"rankings": out, "devices": devices}
+
+
+def page(data: D.SiteData) -> str:
+    payload = json.dumps(chooser_data(data), separators=(",", ":"), ensure_ascii=False)
+    payload = payload.replace("</", "<\\/").replace("<!--", "<\\u0021--")
+    devices = ", ".join(chooser_data_devices(data)) or "none yet"
+    form = (
+        '<form id="chooser" class="sa-chooser" onsubmit="return false" aria-label="Model chooser">'
+        '<p><label>Dataset and protocol <select name="ranking" id="ch-ranking"></select></label></p>'
+        '<fieldset><legend>Budget (leave empty for no limit)</legend>'
+        '<label>Params at most <input name="params" type="number" min="0" step="any" inputmode="decimal"> M</label> '
+        '<label>GFLOPs at most <input name="gflops" type="number" min="0" step="any" inputmode="decimal">'
+        ' <span data-size></span></label> '
+        '<label>Measured latency at most <input name="latency" type="number" min="0" step="any" '
+        f'inputmode="decimal"> ms <small>(our runs on: {esc(devices)})</small></label></fieldset>'
+        '<fieldset><legend>Which numbers</legend>'
+        '<label><input type="checkbox" name="measured" value="1"> measured costs only (no claims)</label> '
+        '<label><input type="checkbox" name="all" value="1"> include scores with extra training data '
+        "or test-time augmentation</label></fieldset>"
+        '<p><a id="ch-link" href="chooser.html">Link to this choice</a> · '
+        '<a id="ch-board" href="leaderboards/index.html">The full ranking</a></p></form>'
+        '<p id="ch-summary" aria-live="polite"></p>'
+        '<div class="sa-table-wrap"><table id="ch-results" class="sa-chooser-table">'
+        "<caption>Models that fit, best score first</caption><thead><tr>"
+        '<th scope="col">#</th><th scope="col">Model</th><th scope="col">mIoU</th>'
+        '<th scope="col">Params (M)</th><th scope="col">GFLOPs</th><th scope="col">Latency (ms)</th>'
+        '<th scope="col" class="sa-p3">Paper</th></tr></thead><tbody></tbody></table></div>')
+    intro = (
+        "<p>Which model for my budget? Pick a dataset and where it was evaluated, set a budget on "
+        "any of parameters, GFLOPs at the dataset's canonical size, or latency measured by our "
+        "bench at that size, and read the models that fit, best first. ★ marks the Pareto front "
+        "among them: no other fitting model is at least as accurate and no more costly on every "
+        "budgeted quantity (on params and GFLOPs when none is set). Each cost says whether it is "
+        "measured or claimed, and the verdict of the claim. Models without a value for a budgeted "
+        "quantity are left out and counted. Everything runs in your browser; the link keeps your "
+        "choices.</p>"
+        "<p>Scores are the models' best in the leaderboard's default view (no stated extra data, "
+        "no test-time augmentation; unstated settings included) unless you include the rest.</p>")
+    return (front("Model chooser", hide=["navigation", "toc"]) + h1("Model chooser")
+            + block(intro + form + f'<script type="application/json" id="chooser-data">{payload}</script>'
+                    + '<noscript><p>The chooser needs JavaScript; the leaderboards work without it.'
+                    "</p></noscript>"))
+
+
+def chooser_data_devices(data: D.SiteData) -> list[str]:
+    return sorted({D.device_name(r) for r in data.runs.values() if (r.get("latency") or {}).get("median_ms")})
