@@ -2,10 +2,12 @@
 Segmentation of Road Scenes", arXiv 2101.06085).
 
 Followed: the authors' ydhongHIT/DDRNet, segmentation/DDRNet_23_slim.py (commit
-6023467c5456856447131abf708d7b713e016349) and segmentation/DDRNet_23.py (commit
-863b2dfa24a8f45883a0dbb8a033c885885f8ccb): `DualResNet(BasicBlock, [2, 2, 2, 2], planes=32,
-spp_planes=128, head_planes=64)` for DDRNet-23-slim and `planes=64, spp_planes=128,
-head_planes=128` for DDRNet-23.
+6023467c5456856447131abf708d7b713e016349), segmentation/DDRNet_23.py (commit
+863b2dfa24a8f45883a0dbb8a033c885885f8ccb) and segmentation/DDRNet_39.py (commit
+3232d0a32dfd5495e64d57b0140ff5e74f721617): `DualResNet(BasicBlock, [2, 2, 2, 2], planes=32,
+spp_planes=128, head_planes=64)` for DDRNet-23-slim, `planes=64, spp_planes=128,
+head_planes=128` for DDRNet-23, and `[3, 4, 6, 3], planes=64, spp_planes=128, head_planes=256`
+with stage 3 split in two (one more bilateral fusion) for DDRNet-39.
 
 Structure (planes = C):
 - stem: two 3x3/s2 convs (with bias, as the official code) + BN + ReLU -> C at 1/4;
@@ -22,7 +24,7 @@ Structure (planes = C):
 Deviations: the official forward returns 1/8-resolution logits and upsamples them outside the
 model (HRNet-style testing with align_corners=False, as the README asks); we upsample
 bilinearly (align_corners=False) to the input size inside forward. The extra training head
-(`augment=True`, seghead_extra) is not built. DDRNet-39 is not registered. Random init.
+(`augment=True`, seghead_extra) is not built. Random init.
 """
 
 from __future__ import annotations
@@ -173,6 +175,55 @@ class DualResNet(nn.Module):
         return _up(self.final_layer(x + x_), inp.shape[2:])
 
 
+class DualResNet39(nn.Module):
+    """DDRNet-39 (segmentation/DDRNet_39.py): layers (3, 4, 6, 3); stage 3 of each branch is split
+    in two halves of 3 blocks with a bilateral fusion after each (three fusions in all)."""
+
+    def __init__(self, planes: int = 64, spp_planes: int = 128, head_planes: int = 256, num_classes: int = 19,
+                 layers=(3, 4, 6, 3)):
+        super().__init__()
+        c, hi, half = planes, planes * 2, layers[2] // 2
+        self.conv1 = stem(c)
+        self.layer1 = make_layer(BasicBlock, c, c, layers[0])
+        self.layer2 = make_layer(BasicBlock, c, 2 * c, layers[1], 2)
+        self.layer3_1 = make_layer(BasicBlock, 2 * c, 4 * c, half, 2)
+        self.layer3_2 = make_layer(BasicBlock, 4 * c, 4 * c, half)
+        self.layer4 = make_layer(BasicBlock, 4 * c, 8 * c, layers[3], 2)
+        self.compression3_1, self.compression3_2 = _conv_bn(4 * c, hi), _conv_bn(4 * c, hi)
+        self.compression4 = _conv_bn(8 * c, hi)
+        self.down3_1, self.down3_2 = _conv_bn(hi, 4 * c, 3, 2), _conv_bn(hi, 4 * c, 3, 2)
+        self.down4 = nn.Sequential(*_conv_bn(hi, 4 * c, 3, 2), nn.ReLU(inplace=True), *_conv_bn(4 * c, 8 * c, 3, 2))
+        self.layer3_1_ = make_layer(BasicBlock, 2 * c, hi, half)
+        self.layer3_2_ = make_layer(BasicBlock, hi, hi, half)
+        self.layer4_ = make_layer(BasicBlock, hi, hi, layers[3])
+        self.layer5_ = make_layer(Bottleneck, hi, hi, 1)
+        self.layer5 = make_layer(Bottleneck, 8 * c, 8 * c, 1, 2)
+        self.spp = DAPPM(16 * c, spp_planes, 4 * c)  # the file's SPP_super is the same module
+        self.final_layer = SegHead(4 * c, head_planes, num_classes)
+
+    def forward(self, inp: torch.Tensor) -> torch.Tensor:
+        size8 = (inp.shape[-2] // 8, inp.shape[-1] // 8)
+        l2 = self.layer2(F.relu(self.layer1(self.conv1(inp))))
+        x = self.layer3_1(F.relu(l2))
+        x_ = self.layer3_1_(F.relu(l2))
+        low = x
+        x = x + self.down3_1(F.relu(x_))
+        x_ = x_ + _up(self.compression3_1(F.relu(low)), size8)
+        x = self.layer3_2(F.relu(x))
+        x_ = self.layer3_2_(F.relu(x_))
+        low = x
+        x = x + self.down3_2(F.relu(x_))
+        x_ = x_ + _up(self.compression3_2(F.relu(low)), size8)
+        x = self.layer4(F.relu(x))
+        x_ = self.layer4_(F.relu(x_))
+        low = x
+        x = x + self.down4(F.relu(x_))
+        x_ = x_ + _up(self.compression4(F.relu(low)), size8)
+        x_ = self.layer5_(F.relu(x_))
+        x = _up(self.spp(self.layer5(F.relu(x))), size8)
+        return _up(self.final_layer(x + x_), inp.shape[2:])
+
+
 @register("ddrnet-23-slim", paper="ddrnet", **_CITYSCAPES, official_code=_CODE,
           notes="segmentation/DDRNet_23_slim.py (planes 32, DAPPM 128, head 64); extra training head "
                 "not built; logits upsampled to the input size inside forward")
@@ -187,3 +238,11 @@ def ddrnet_23_slim(num_classes: int = 19) -> nn.Module:
 def ddrnet_23(num_classes: int = 19) -> nn.Module:
     """DDRNet-23 (official segmentation/DDRNet_23.py)."""
     return DualResNet(64, 128, 128, num_classes)
+
+
+@register("ddrnet-39", paper="ddrnet", **_CITYSCAPES, official_code=_CODE,
+          notes="segmentation/DDRNet_39.py (layers 3, 4, 6, 3; planes 64, SPP 128, head 256); extra training "
+                "head not built; logits upsampled to the input size inside forward")
+def ddrnet_39(num_classes: int = 19) -> nn.Module:
+    """DDRNet-39 (official segmentation/DDRNet_39.py)."""
+    return DualResNet39(num_classes=num_classes)

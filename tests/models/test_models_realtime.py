@@ -18,7 +18,7 @@ import torch
 FAMILIES = {
     "bisenetv2": "bisenetv2",
     "stdc1": "stdc", "stdc2": "stdc",
-    "ddrnet-23-slim": "ddrnet", "ddrnet-23": "ddrnet",
+    "ddrnet-23-slim": "ddrnet", "ddrnet-23": "ddrnet", "ddrnet-39": "ddrnet",
     "pidnet-s": "pidnet", "pidnet-m": "pidnet", "pidnet-l": "pidnet",
     "ppliteseg-t": "ppliteseg", "ppliteseg-b": "ppliteseg",
     "fc-drn-p-d-st": "fcdrn",
@@ -64,6 +64,8 @@ PARAMS = {
     # could not be opened in a stored source here, so they are not asserted. Ours: 5.70M / 20.15M.
     "ddrnet-23-slim": 5_695_987,
     "ddrnet-23": 20_148_947,
+    # DDRNet-39 (segmentation/DDRNet_39.py): no count in the README; ours 32.36M.
+    "ddrnet-39": 32_360_275,
     # PIDNet official models/pidnet.py get_pred_model (augment=False). The README gives no
     # parameter count. PIDNet-S: 7.62M also in the third-party Hugging Face card aplux/PidNet
     # ("Number of parameters: 7.62M", built from the official code). The paper's table could not
@@ -112,6 +114,7 @@ SETTINGS = {  # key -> (paper id, classes, input size (H, W))
     "bisenetv2": ("bisenetv2", 19, (1024, 2048)),
     "stdc1": ("stdc", 19, (512, 1024)), "stdc2": ("stdc", 19, (512, 1024)),
     "ddrnet-23-slim": ("ddrnet", 19, (1024, 2048)), "ddrnet-23": ("ddrnet", 19, (1024, 2048)),
+    "ddrnet-39": ("ddrnet", 19, (1024, 2048)),
     "pidnet-s": ("pidnet", 19, (1024, 2048)), "pidnet-m": ("pidnet", 19, (1024, 2048)),
     "pidnet-l": ("pidnet", 19, (1024, 2048)),
     "ppliteseg-t": ("pp-liteseg", 19, (512, 1024)), "ppliteseg-b": ("pp-liteseg", 19, (512, 1024)),
