@@ -73,7 +73,6 @@ def row_cells(data: D.SiteData, page: str, row: D.Row, rank: int | None) -> list
         setting = badge("extra data (other source)", "extra", row.extra_words) + " " + setting
     if len(row.results) > 1:
         setting += f' <small>{len(row.results)} transcriptions</small>'
-    notes = "".join(f"<br><small>{esc(r.note)}</small>" for r in row.results if r.note)
     train = getattr(row.result, "train_split", None)
     if train:
         setting += " " + badge(f"trained on {train}", "size", "training split")
@@ -82,7 +81,7 @@ def row_cells(data: D.SiteData, page: str, row: D.Row, rank: int | None) -> list
             (str(row.paper.year), row.paper.year), params_cell(data, row.model_id),
             flops_cell(data, row.model_id, row.result.dataset),
             code_html(row.paper.code, first_only=True),
-            sources_html(row.sources, page) + notes]
+            sources_html(row.sources, page)]  # notes are on the paper page
 
 
 def ranking_table(data: D.SiteData, page: str, rk: D.Ranking) -> str:
@@ -170,7 +169,8 @@ def board_plots(data: D.SiteData, board: D.Board) -> list[D.Ranking]:
 def board_page(data: D.SiteData, board: D.Board) -> str:
     ds = DATASETS[board.dataset]
     with_plots = board_plots(data, board)
-    meta = {"hide": ["navigation", "toc"]}
+    # Boards are reached from the nav; kept out of the search index, which every page loads.
+    meta = {"hide": ["navigation", "toc"], "search": {"exclude": True}}
     if with_plots:
         meta["plotly"] = True
     md = front(board.title, **meta) + h1(board.title)

@@ -113,7 +113,7 @@ def page(data: D.SiteData) -> str:
         "choices.</p>"
         "<p>Scores are the models' best in the leaderboard's default view (no stated extra data, "
         "no test-time augmentation; unstated settings included) unless you include the rest.</p>")
-    return (front("Model chooser", hide=["navigation", "toc"]) + h1("Model chooser")
+    return (front("Model chooser", hide=["navigation", "toc"], search={"exclude": True}) + h1("Model chooser")
             + block(intro + form + f'<script type="application/json" id="chooser-data">{payload}</script>'
                     + '<noscript><p>The chooser needs JavaScript; the leaderboards work without it.'
                     "</p></noscript>"))

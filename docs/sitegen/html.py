@@ -89,7 +89,7 @@ def table(headers: list[tuple], rows: list[list], attrs: str = "",
         tr = f"<tr {row_attrs[i]}>" if row_attrs else "<tr>"
         body.append(tr + "".join(cells) + "</tr>")
     cap = f"<caption>{caption}</caption>" if caption else ""
-    return (f'<div class="sa-table-wrap"><table data-sortable {attrs}>{cap}\n'
+    return (f'<div class="sa-table-wrap" data-search-exclude><table data-sortable {attrs}>{cap}\n'
             f"<thead><tr>{head}</tr></thead>\n<tbody>\n"
             + "\n".join(body) + "\n</tbody>\n</table></div>")
 

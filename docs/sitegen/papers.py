@@ -167,7 +167,7 @@ def index_pages(data: D.SiteData) -> dict[str, str]:
             if len(names) > 1 else ""
         first, last = (n - 1) * PER_PAGE + 1, (n - 1) * PER_PAGE + len(chunk)
         title = "Papers" if n == 1 else f"Papers, page {n}"
-        out[name] = front(title, hide=["navigation"]) + h1(title) + block(
+        out[name] = front(title, hide=["navigation"], search={"exclude": True}) + h1(title) + block(
             f"<p>{len(data.papers)} papers, newest first; this page lists {first}–{last}. "
             "Search the whole catalog with the search box at the top; the filter below narrows "
             "this page.</p>" + nav

@@ -33,7 +33,7 @@ def verification_page(data: D.SiteData) -> str:
         'placeholder="model, paper, quantity..."></label> <label>Verdict <select data-filter-verdict>'
         f'<option value="">all</option>{options}</select></label> '
         '<span data-filter-status aria-live="polite"></span></p>')
-    return (front("Verification report", hide=["navigation", "toc"]) + h1("Verification report")
+    return (front("Verification report", hide=["navigation", "toc"], search={"exclude": True}) + h1("Verification report")
             + block(intro + claims_table(rows, page, with_paper=True)))
 
 
@@ -63,7 +63,7 @@ def disagreements(data: D.SiteData) -> list:
 
 def conflicts_page(data: D.SiteData) -> str:
     page = "conflicts.md"
-    md = front("Conflicts and errata", hide=["navigation"]) + h1("Conflicts and errata")
+    md = front("Conflicts and errata", hide=["navigation"], search={"exclude": True}) + h1("Conflicts and errata")
     md += block("<p>Two numbers conflict when they describe the same model and the same "
                 "conditions (dataset, split, metric and settings for a score; quantity, input size, "
                 "hardware, precision and batch for an efficiency claim) but disagree beyond rounding. "

@@ -36,3 +36,36 @@ def test_every_real_dataset_with_results_has_a_board(real_site):
     datasets = {r.dataset for p in cat.papers for r in p.results}
     missing = [d for d in datasets if not (real_site / "leaderboards" / f"{d}.html").is_file()]
     assert missing == []
+
+
+def test_real_voc_default_view_has_no_coco_number(real_site):
+    """Issue 8: the VOC view without extra data holds no number any source gives with COCO."""
+    from test_build import boards
+
+    cat = load_catalog(DEFAULT_CATALOG)
+    coco = [(r.model, r.value) for p in cat.papers for r in p.results
+            if r.dataset == "voc2012" and "coco" in (r.setting.extra_data or [])]
+    assert coco
+    shown = [r for r in boards(real_site, "voc2012") if not r["hidden"]]
+    assert shown
+    for r in shown:
+        model = r["id"].rsplit("-miou-", 1)[0] if "-miou-" in r["id"] else None
+        for m, v in coco:
+            assert not (m == model and abs(v - float(r["data-score"])) <= 0.051), r["id"]
+
+
+def test_real_rankings_never_mix_protocols(real_site):
+    """Every row of a ranking was evaluated where the ranking says (split and server)."""
+    from test_build import boards
+
+    sys.path.insert(0, str(T.ROOT / "docs"))
+    from sitegen.data import PROTOCOL_WORDS
+
+    words = {v: k for k, v in PROTOCOL_WORDS.items()}
+    cat = load_catalog(DEFAULT_CATALOG)
+    for slug in {r.dataset for p in cat.papers for r in p.results}:
+        rows = boards(real_site, slug)
+        assert len({r["id"] for r in rows}) == len(rows), slug  # each number once per board
+        for r in rows:
+            proto = words[r["ranking"].split(", ", 1)[1]]
+            assert f"-{proto}-" in r["id"], r["id"]
