@@ -39,15 +39,22 @@ _CODE = "https://github.com/ydhongHIT/DDRNet/tree/main/segmentation"
 _CITYSCAPES = dict(num_classes=19, input_size=(1024, 2048))
 
 
-def _up(x: torch.Tensor, size) -> torch.Tensor:
+def resize(x: torch.Tensor, size) -> torch.Tensor:
     return F.interpolate(x, size, mode="bilinear", align_corners=False)
 
 
-def _conv_bn(cin: int, cout: int, k: int = 1, stride: int = 1) -> nn.Sequential:
+def check_divisible_by_8(x: torch.Tensor, name: str) -> None:
+    """The official forward resizes the fused features to (H // 8, W // 8), which only matches the
+    high-resolution branch when H and W are multiples of 8."""
+    if x.shape[-2] % 8 or x.shape[-1] % 8:
+        raise ValueError(f"{name} needs H and W divisible by 8, got {tuple(x.shape[-2:])}")
+
+
+def conv_bn(cin: int, cout: int, k: int = 1, stride: int = 1) -> nn.Sequential:
     return nn.Sequential(nn.Conv2d(cin, cout, k, stride, k // 2, bias=False), nn.BatchNorm2d(cout))
 
 
-def _bn_relu_conv(cin: int, cout: int, k: int = 1, groups: int = 1) -> nn.Sequential:
+def bn_relu_conv(cin: int, cout: int, k: int = 1, groups: int = 1) -> nn.Sequential:
     """Pre-activation unit used throughout DAPPM / PAPPM and the heads."""
     return nn.Sequential(nn.BatchNorm2d(cin), nn.ReLU(inplace=True),
                          nn.Conv2d(cin, cout, k, 1, k // 2, groups=groups, bias=False))
@@ -59,8 +66,8 @@ class BasicBlock(nn.Module):
     def __init__(self, cin: int, planes: int, stride: int = 1, downsample: nn.Module | None = None,
                  relu: bool = True):
         super().__init__()
-        self.body = nn.Sequential(_conv_bn(cin, planes, 3, stride), nn.ReLU(inplace=True),
-                                  _conv_bn(planes, planes, 3))
+        self.body = nn.Sequential(conv_bn(cin, planes, 3, stride), nn.ReLU(inplace=True),
+                                  conv_bn(planes, planes, 3))
         self.downsample, self.relu = downsample, relu
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -74,9 +81,9 @@ class Bottleneck(nn.Module):
     def __init__(self, cin: int, planes: int, stride: int = 1, downsample: nn.Module | None = None,
                  relu: bool = False):
         super().__init__()
-        self.body = nn.Sequential(_conv_bn(cin, planes, 1), nn.ReLU(inplace=True),
-                                  _conv_bn(planes, planes, 3, stride), nn.ReLU(inplace=True),
-                                  _conv_bn(planes, planes * self.expansion, 1))
+        self.body = nn.Sequential(conv_bn(cin, planes, 1), nn.ReLU(inplace=True),
+                                  conv_bn(planes, planes, 3, stride), nn.ReLU(inplace=True),
+                                  conv_bn(planes, planes * self.expansion, 1))
         self.downsample, self.relu = downsample, relu
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -88,7 +95,7 @@ def make_layer(block: type, cin: int, planes: int, blocks: int, stride: int = 1)
     """Official `_make_layer`: projection shortcut when needed; the first block keeps the block's
     default final ReLU (basic: yes, bottleneck: no); later blocks have one except the last."""
     cout = planes * block.expansion
-    down = _conv_bn(cin, cout, 1, stride) if stride != 1 or cin != cout else None
+    down = conv_bn(cin, cout, 1, stride) if stride != 1 or cin != cout else None
     layers = [block(cin, planes, stride, down)]
     layers += [block(cout, planes, 1, None, relu=i < blocks - 1) for i in range(1, blocks)]
     return nn.Sequential(*layers)
@@ -101,19 +108,19 @@ class DAPPM(nn.Module):
 
     def __init__(self, cin: int, branch: int, cout: int):
         super().__init__()
-        self.scale0 = _bn_relu_conv(cin, branch)
+        self.scale0 = bn_relu_conv(cin, branch)
         self.scales = nn.ModuleList(
-            [nn.Sequential(nn.AvgPool2d(k, s, p), *_bn_relu_conv(cin, branch)) for k, s, p in self.POOLS]
-            + [nn.Sequential(nn.AdaptiveAvgPool2d(1), *_bn_relu_conv(cin, branch))])
-        self.process = nn.ModuleList(_bn_relu_conv(branch, branch, 3) for _ in range(4))
-        self.compression = _bn_relu_conv(branch * 5, cout)
-        self.shortcut = _bn_relu_conv(cin, cout)
+            [nn.Sequential(nn.AvgPool2d(k, s, p), *bn_relu_conv(cin, branch)) for k, s, p in self.POOLS]
+            + [nn.Sequential(nn.AdaptiveAvgPool2d(1), *bn_relu_conv(cin, branch))])
+        self.process = nn.ModuleList(bn_relu_conv(branch, branch, 3) for _ in range(4))
+        self.compression = bn_relu_conv(branch * 5, cout)
+        self.shortcut = bn_relu_conv(cin, cout)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         size = x.shape[2:]
         outs = [self.scale0(x)]
         for scale, process in zip(self.scales, self.process):
-            outs.append(process(_up(scale(x), size) + outs[-1]))
+            outs.append(process(resize(scale(x), size) + outs[-1]))
         return self.compression(torch.cat(outs, 1)) + self.shortcut(x)
 
 
@@ -122,7 +129,7 @@ class SegHead(nn.Module):
 
     def __init__(self, cin: int, mid: int, num_classes: int):
         super().__init__()
-        self.body = nn.Sequential(*_bn_relu_conv(cin, mid, 3), nn.BatchNorm2d(mid), nn.ReLU(inplace=True),
+        self.body = nn.Sequential(*bn_relu_conv(cin, mid, 3), nn.BatchNorm2d(mid), nn.ReLU(inplace=True),
                                   nn.Conv2d(mid, num_classes, 1))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -145,10 +152,10 @@ class DualResNet(nn.Module):
         self.layer2 = make_layer(BasicBlock, c, 2 * c, layers[1], 2)
         self.layer3 = make_layer(BasicBlock, 2 * c, 4 * c, layers[2], 2)
         self.layer4 = make_layer(BasicBlock, 4 * c, 8 * c, layers[3], 2)
-        self.compression3 = _conv_bn(4 * c, hi)
-        self.compression4 = _conv_bn(8 * c, hi)
-        self.down3 = _conv_bn(hi, 4 * c, 3, 2)
-        self.down4 = nn.Sequential(*_conv_bn(hi, 4 * c, 3, 2), nn.ReLU(inplace=True), *_conv_bn(4 * c, 8 * c, 3, 2))
+        self.compression3 = conv_bn(4 * c, hi)
+        self.compression4 = conv_bn(8 * c, hi)
+        self.down3 = conv_bn(hi, 4 * c, 3, 2)
+        self.down4 = nn.Sequential(*conv_bn(hi, 4 * c, 3, 2), nn.ReLU(inplace=True), *conv_bn(4 * c, 8 * c, 3, 2))
         self.layer3_ = make_layer(BasicBlock, 2 * c, hi, 2)
         self.layer4_ = make_layer(BasicBlock, hi, hi, 2)
         self.layer5_ = make_layer(Bottleneck, hi, hi, 1)
@@ -157,6 +164,7 @@ class DualResNet(nn.Module):
         self.final_layer = SegHead(4 * c, head_planes, num_classes)
 
     def forward(self, inp: torch.Tensor) -> torch.Tensor:
+        check_divisible_by_8(inp, "DDRNet")
         size8 = (inp.shape[-2] // 8, inp.shape[-1] // 8)
         x = self.layer1(self.conv1(inp))
         l2 = self.layer2(F.relu(x))
@@ -164,15 +172,15 @@ class DualResNet(nn.Module):
         x_ = self.layer3_(F.relu(l2))
         l3 = x
         x = x + self.down3(F.relu(x_))
-        x_ = x_ + _up(self.compression3(F.relu(l3)), size8)
+        x_ = x_ + resize(self.compression3(F.relu(l3)), size8)
         x = self.layer4(F.relu(x))
         x_ = self.layer4_(F.relu(x_))
         l4 = x
         x = x + self.down4(F.relu(x_))
-        x_ = x_ + _up(self.compression4(F.relu(l4)), size8)
+        x_ = x_ + resize(self.compression4(F.relu(l4)), size8)
         x_ = self.layer5_(F.relu(x_))
-        x = _up(self.spp(self.layer5(F.relu(x))), size8)
-        return _up(self.final_layer(x + x_), inp.shape[2:])
+        x = resize(self.spp(self.layer5(F.relu(x))), size8)
+        return resize(self.final_layer(x + x_), inp.shape[2:])
 
 
 class DualResNet39(nn.Module):
@@ -189,10 +197,10 @@ class DualResNet39(nn.Module):
         self.layer3_1 = make_layer(BasicBlock, 2 * c, 4 * c, half, 2)
         self.layer3_2 = make_layer(BasicBlock, 4 * c, 4 * c, half)
         self.layer4 = make_layer(BasicBlock, 4 * c, 8 * c, layers[3], 2)
-        self.compression3_1, self.compression3_2 = _conv_bn(4 * c, hi), _conv_bn(4 * c, hi)
-        self.compression4 = _conv_bn(8 * c, hi)
-        self.down3_1, self.down3_2 = _conv_bn(hi, 4 * c, 3, 2), _conv_bn(hi, 4 * c, 3, 2)
-        self.down4 = nn.Sequential(*_conv_bn(hi, 4 * c, 3, 2), nn.ReLU(inplace=True), *_conv_bn(4 * c, 8 * c, 3, 2))
+        self.compression3_1, self.compression3_2 = conv_bn(4 * c, hi), conv_bn(4 * c, hi)
+        self.compression4 = conv_bn(8 * c, hi)
+        self.down3_1, self.down3_2 = conv_bn(hi, 4 * c, 3, 2), conv_bn(hi, 4 * c, 3, 2)
+        self.down4 = nn.Sequential(*conv_bn(hi, 4 * c, 3, 2), nn.ReLU(inplace=True), *conv_bn(4 * c, 8 * c, 3, 2))
         self.layer3_1_ = make_layer(BasicBlock, 2 * c, hi, half)
         self.layer3_2_ = make_layer(BasicBlock, hi, hi, half)
         self.layer4_ = make_layer(BasicBlock, hi, hi, layers[3])
@@ -202,26 +210,27 @@ class DualResNet39(nn.Module):
         self.final_layer = SegHead(4 * c, head_planes, num_classes)
 
     def forward(self, inp: torch.Tensor) -> torch.Tensor:
+        check_divisible_by_8(inp, "DDRNet")
         size8 = (inp.shape[-2] // 8, inp.shape[-1] // 8)
         l2 = self.layer2(F.relu(self.layer1(self.conv1(inp))))
         x = self.layer3_1(F.relu(l2))
         x_ = self.layer3_1_(F.relu(l2))
         low = x
         x = x + self.down3_1(F.relu(x_))
-        x_ = x_ + _up(self.compression3_1(F.relu(low)), size8)
+        x_ = x_ + resize(self.compression3_1(F.relu(low)), size8)
         x = self.layer3_2(F.relu(x))
         x_ = self.layer3_2_(F.relu(x_))
         low = x
         x = x + self.down3_2(F.relu(x_))
-        x_ = x_ + _up(self.compression3_2(F.relu(low)), size8)
+        x_ = x_ + resize(self.compression3_2(F.relu(low)), size8)
         x = self.layer4(F.relu(x))
         x_ = self.layer4_(F.relu(x_))
         low = x
         x = x + self.down4(F.relu(x_))
-        x_ = x_ + _up(self.compression4(F.relu(low)), size8)
+        x_ = x_ + resize(self.compression4(F.relu(low)), size8)
         x_ = self.layer5_(F.relu(x_))
-        x = _up(self.spp(self.layer5(F.relu(x))), size8)
-        return _up(self.final_layer(x + x_), inp.shape[2:])
+        x = resize(self.spp(self.layer5(F.relu(x))), size8)
+        return resize(self.final_layer(x + x_), inp.shape[2:])
 
 
 @register("ddrnet-23-slim", paper="ddrnet", **_CITYSCAPES, official_code=_CODE,

@@ -31,7 +31,18 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from bench.models.ddrnet import DAPPM, BasicBlock, Bottleneck, SegHead, _bn_relu_conv, _conv_bn, _up, make_layer, stem
+from bench.models.ddrnet import (
+    DAPPM,
+    BasicBlock,
+    Bottleneck,
+    SegHead,
+    bn_relu_conv,
+    check_divisible_by_8,
+    conv_bn,
+    make_layer,
+    resize,
+    stem,
+)
 from bench.models.registry import register
 
 _CODE = "https://github.com/XuJiacong/PIDNet/blob/4b4f57f4c5823712e8be511662fe233219fe65ff/models/pidnet.py"
@@ -43,17 +54,17 @@ class PAPPM(nn.Module):
 
     def __init__(self, cin: int, branch: int, cout: int):
         super().__init__()
-        self.scale0 = _bn_relu_conv(cin, branch)
+        self.scale0 = bn_relu_conv(cin, branch)
         self.scales = nn.ModuleList(
-            [nn.Sequential(nn.AvgPool2d(k, s, p), *_bn_relu_conv(cin, branch)) for k, s, p in DAPPM.POOLS]
-            + [nn.Sequential(nn.AdaptiveAvgPool2d(1), *_bn_relu_conv(cin, branch))])
-        self.process = _bn_relu_conv(branch * 4, branch * 4, 3, groups=4)
-        self.compression = _bn_relu_conv(branch * 5, cout)
-        self.shortcut = _bn_relu_conv(cin, cout)
+            [nn.Sequential(nn.AvgPool2d(k, s, p), *bn_relu_conv(cin, branch)) for k, s, p in DAPPM.POOLS]
+            + [nn.Sequential(nn.AdaptiveAvgPool2d(1), *bn_relu_conv(cin, branch))])
+        self.process = bn_relu_conv(branch * 4, branch * 4, 3, groups=4)
+        self.compression = bn_relu_conv(branch * 5, cout)
+        self.shortcut = bn_relu_conv(cin, cout)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         base = self.scale0(x)
-        pooled = torch.cat([_up(s(x), x.shape[2:]) + base for s in self.scales], 1)
+        pooled = torch.cat([resize(s(x), x.shape[2:]) + base for s in self.scales], 1)
         return self.compression(torch.cat([base, self.process(pooled)], 1)) + self.shortcut(x)
 
 
@@ -62,18 +73,18 @@ class PagFM(nn.Module):
 
     def __init__(self, cin: int, mid: int):
         super().__init__()
-        self.f_x, self.f_y = _conv_bn(cin, mid), _conv_bn(cin, mid)
+        self.f_x, self.f_y = conv_bn(cin, mid), conv_bn(cin, mid)
 
     def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        y_q = _up(self.f_y(y), x.shape[2:])
+        y_q = resize(self.f_y(y), x.shape[2:])
         sim = torch.sigmoid((self.f_x(x) * y_q).sum(1, keepdim=True))
-        return (1 - sim) * x + sim * _up(y, x.shape[2:])
+        return (1 - sim) * x + sim * resize(y, x.shape[2:])
 
 
 class LightBag(nn.Module):
     def __init__(self, cin: int, cout: int):
         super().__init__()
-        self.conv_p, self.conv_i = _conv_bn(cin, cout), _conv_bn(cin, cout)
+        self.conv_p, self.conv_i = conv_bn(cin, cout), conv_bn(cin, cout)
 
     def forward(self, p: torch.Tensor, i: torch.Tensor, d: torch.Tensor) -> torch.Tensor:
         att = torch.sigmoid(d)
@@ -83,7 +94,7 @@ class LightBag(nn.Module):
 class Bag(nn.Module):
     def __init__(self, cin: int, cout: int):
         super().__init__()
-        self.conv = _bn_relu_conv(cin, cout, 3)
+        self.conv = bn_relu_conv(cin, cout, 3)
 
     def forward(self, p: torch.Tensor, i: torch.Tensor, d: torch.Tensor) -> torch.Tensor:
         att = torch.sigmoid(d)
@@ -93,7 +104,7 @@ class Bag(nn.Module):
 def _single(block: type, cin: int, planes: int) -> nn.Module:
     """Official `_make_single_layer`: one block without the final ReLU."""
     cout = planes * block.expansion
-    return block(cin, planes, 1, _conv_bn(cin, cout) if cin != cout else None, relu=False)
+    return block(cin, planes, 1, conv_bn(cin, cout) if cin != cout else None, relu=False)
 
 
 class PIDNet(nn.Module):
@@ -107,7 +118,7 @@ class PIDNet(nn.Module):
         self.layer4 = make_layer(BasicBlock, 4 * c, 8 * c, n, 2)
         self.layer5 = make_layer(Bottleneck, 8 * c, 8 * c, 2, 2)
         # P branch
-        self.compression3, self.compression4 = _conv_bn(4 * c, 2 * c), _conv_bn(8 * c, 2 * c)
+        self.compression3, self.compression4 = conv_bn(4 * c, 2 * c), conv_bn(8 * c, 2 * c)
         self.pag3, self.pag4 = PagFM(2 * c, c), PagFM(2 * c, c)
         self.layer3_ = make_layer(BasicBlock, 2 * c, 2 * c, m)
         self.layer4_ = make_layer(BasicBlock, 2 * c, 2 * c, m)
@@ -116,36 +127,37 @@ class PIDNet(nn.Module):
         if m == 2:  # PIDNet-S / -M
             self.layer3_d = _single(BasicBlock, 2 * c, c)
             self.layer4_d = make_layer(Bottleneck, c, c, 1)
-            self.diff3 = _conv_bn(4 * c, c, 3)
+            self.diff3 = conv_bn(4 * c, c, 3)
             self.spp = PAPPM(16 * c, ppm_planes, 4 * c)
             self.dfm = LightBag(4 * c, 4 * c)
         else:  # PIDNet-L
             self.layer3_d = _single(BasicBlock, 2 * c, 2 * c)
             self.layer4_d = _single(BasicBlock, 2 * c, 2 * c)
-            self.diff3 = _conv_bn(4 * c, 2 * c, 3)
+            self.diff3 = conv_bn(4 * c, 2 * c, 3)
             self.spp = DAPPM(16 * c, ppm_planes, 4 * c)
             self.dfm = Bag(4 * c, 4 * c)
-        self.diff4 = _conv_bn(8 * c, 2 * c, 3)
+        self.diff4 = conv_bn(8 * c, 2 * c, 3)
         self.layer5_d = make_layer(Bottleneck, 2 * c, 2 * c, 1)
         self.final_layer = SegHead(4 * c, head_planes, num_classes)
 
     def forward(self, inp: torch.Tensor) -> torch.Tensor:
+        check_divisible_by_8(inp, "PIDNet")
         size8 = (inp.shape[-2] // 8, inp.shape[-1] // 8)
         x = self.layer1(self.conv1(inp))
         x = F.relu(self.layer2(F.relu(x)))
         x_p, x_d = self.layer3_(x), self.layer3_d(x)
         x = F.relu(self.layer3(x))
         x_p = self.pag3(x_p, self.compression3(x))
-        x_d = x_d + _up(self.diff3(x), size8)
+        x_d = x_d + resize(self.diff3(x), size8)
         x = F.relu(self.layer4(x))
         x_p = self.layer4_(F.relu(x_p))
         x_d = self.layer4_d(F.relu(x_d))
         x_p = self.pag4(x_p, self.compression4(x))
-        x_d = x_d + _up(self.diff4(x), size8)
+        x_d = x_d + resize(self.diff4(x), size8)
         x_p = self.layer5_(F.relu(x_p))
         x_d = self.layer5_d(F.relu(x_d))
-        x = _up(self.spp(self.layer5(x)), size8)
-        return _up(self.final_layer(self.dfm(x_p, x, x_d)), inp.shape[2:])
+        x = resize(self.spp(self.layer5(x)), size8)
+        return resize(self.final_layer(self.dfm(x_p, x, x_d)), inp.shape[2:])
 
 
 _NOTE = ("models/pidnet.py get_pred_model (augment=False: P and D training heads not built); "

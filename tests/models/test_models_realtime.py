@@ -206,3 +206,17 @@ def test_auto_deeplab_l_is_the_catalog_model() -> None:
     from bench.models.autodeeplab import BACKBONE
     cells = _model("auto-deeplab-l", meta=True).cells
     assert [c.pre[1].out_channels for c in cells] == [48 * 2 ** lvl for lvl in BACKBONE]
+
+
+@pytest.mark.parametrize("key", ["ddrnet-23-slim", "ddrnet-39", "pidnet-s"])
+def test_dual_resolution_size_constraint_is_a_clear_error(key: str) -> None:
+    # the official forward resizes to (H // 8, W // 8); other sizes cannot be fused
+    with pytest.raises(ValueError, match="divisible by 8"):
+        _model(key)(torch.randn(1, 3, 50, 70))
+
+
+@pytest.mark.parametrize("key", ["bisenetv2", "stdc1", "ppliteseg-t", "auto-deeplab-l"])
+def test_odd_input_sizes(key: str) -> None:
+    with torch.no_grad():
+        y = _model(key)(torch.randn(1, 3, 50, 70))
+    assert tuple(y.shape[-2:]) == (50, 70)
