@@ -1,6 +1,6 @@
-"""`catalog` command line: validate, conflicts, export, stats, schema.
+"""`catalog` command line: validate, conflicts, export, stats, schema, add, fmt, diff.
 
-Errors go to stdout one per line as `PATH:LINE: location: message` (easy to grep and to
+Errors go to stdout one per line as `PATH:LINE:COLUMN: location: message` (easy to grep and to
 jump to from an editor); exit code 1 when the catalog is invalid.
 """
 
@@ -23,7 +23,8 @@ from catalog.load import CatalogError, collect_issues, load_with_lines
 app = typer.Typer(
     name="catalog",
     help="SegAtlas catalog tools: validate data/papers.yaml, list conflicts between sources, "
-         "export tables (CSV, JSON, BibTeX), print statistics, regenerate the JSON Schema.",
+         "export tables (CSV, JSON, BibTeX), print statistics, regenerate the JSON Schema; "
+         "add a paper, format the file, summarise a change for review.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -182,6 +183,141 @@ def schema(
     from catalog.jsonschema import schema_text
 
     _emit(schema_text(), output)
+
+
+@app.command()
+def add(
+    paper_id: Annotated[str, typer.Option("--id", prompt="Paper id (e.g. segformer)",
+                                          help="Paper id: the method's short name, lowercase, "
+                                               "[a-z0-9-].")],
+    title: Annotated[str, typer.Option(prompt="Title", help="The paper's title, as printed.")],
+    year: Annotated[int, typer.Option(prompt="Year", help="Venue year (arXiv year if none).")],
+    month: Annotated[int | None, typer.Option(help="Month of arXiv v1, if a source gives it.")] = None,
+    short_name: Annotated[str | None, typer.Option(help="Common short name, e.g. SegFormer.")] = None,
+    author: Annotated[list[str] | None, typer.Option(help="An author (repeat, in order); needs "
+                                                          "--metadata-source.")] = None,
+    venue: Annotated[str | None, typer.Option(help="e.g. 'NeurIPS 2021', if a source says.")] = None,
+    arxiv: Annotated[str | None, typer.Option(help="arXiv id, e.g. 2105.15203.")] = None,
+    metadata_source: Annotated[list[str] | None, typer.Option(
+        help="Where title/authors/venue were read: \"ref=arxiv url=https://arxiv.org/abs/...\" "
+             "(repeatable).")] = None,
+    tag: Annotated[list[str] | None, typer.Option(help="A tag from catalog/vocab.py (repeat).")] = None,
+    code: Annotated[list[str] | None, typer.Option(help="URL of the authors' official code.")] = None,
+    summary: Annotated[str | None, typer.Option(help="1-3 sentences in your own words.")] = None,
+    model: Annotated[list[str] | None, typer.Option(
+        help="A model the paper reports: \"id=segformer-b0 name=SegFormer-B0 backbone=MiT-B0\" "
+             "(repeatable).")] = None,
+    result: Annotated[list[str] | None, typer.Option(
+        help="An accuracy claim: \"model=... dataset=... split=val value=76.2 where='Table 1'\" "
+             "plus any setting (pretraining, extra_data, crop_size, input_size, multi_scale, "
+             "flip, inference, output_stride, crf) (repeatable).")] = None,
+    efficiency: Annotated[list[str] | None, typer.Option(
+        help="A params/FLOPs/latency claim: \"model=... quantity=params value=3.8 unit=M "
+             "where='Table 1'\" (repeatable).")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the entry; change nothing.")] = False,
+    path: Annotated[Path, typer.Option("--catalog", help="Catalog YAML file.")] = DEFAULT_CATALOG,
+) -> None:
+    """Add a paper: scaffold its entry from options (prompting for id, title and year),
+    check it with the rest of the catalog, and append it to the file (comments kept).
+
+    Refuses a paper whose id, arXiv id or title is already in the catalog, and any entry with
+    an error (each printed with its field). Exit 0 when added, 1 when refused.
+    """
+    from catalog.add import AddError, NewPaper, add_paper
+    from catalog.export import write_atomic
+
+    paper = NewPaper(id=paper_id, title=title, year=year, month=month, short_name=short_name,
+                     authors=tuple(author or ()), venue=venue, arxiv=arxiv,
+                     metadata_sources=tuple(metadata_source or ()), tags=tuple(tag or ()),
+                     code=tuple(code or ()), summary=summary, models=tuple(model or ()),
+                     results=tuple(result or ()), efficiency=tuple(efficiency or ()))
+    try:
+        text, line = add_paper(path, paper)
+    except AddError as e:
+        for msg in e.lines:
+            typer.echo(msg)
+        raise typer.Exit(1) from None
+    entry = text.splitlines()[line - 1:]
+    if dry_run:
+        typer.echo("\n".join(entry))
+        return
+    write_atomic(path, text)
+    typer.echo(f"{path}:{line}: added paper '{paper_id}' ({len(entry)} lines); next: "
+               f"catalog fmt --check {path} && catalog validate {path}")
+
+
+@app.command()
+def fmt(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Catalog YAML file(s).")] = None,
+    check: Annotated[bool, typer.Option("--check", help="Change nothing; exit 1 and show the "
+                                                        "diff if a file is not formatted.")] = False,
+) -> None:
+    """Format the catalog: canonical key order, indentation and blank lines; comments kept.
+
+    Idempotent, and checked: the formatted file must load to the same data. With --check
+    (for CI), prints what would change and exits 1.
+    """
+    import difflib
+
+    from catalog.export import write_atomic
+    from catalog.fmt import FormatError, format_text
+
+    status = 0
+    for path in paths or [DEFAULT_CATALOG]:
+        try:
+            before = path.read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            typer.echo(f"{path}:0: <file>: cannot read: {e}")
+            status = 1
+            continue
+        try:
+            after = format_text(before, str(path))
+        except FormatError as e:
+            for issue in e.issues:
+                typer.echo(str(issue))
+            status = 1
+            continue
+        if after == before:
+            typer.echo(f"{path}: formatted", err=True)
+        elif check:
+            diff = list(difflib.unified_diff(before.splitlines(), after.splitlines(),
+                                             f"{path} (now)", f"{path} (formatted)", lineterm="", n=1))
+            for line in diff[:200]:
+                typer.echo(line)
+            if len(diff) > 200:
+                typer.echo(f"... {len(diff) - 200} more diff lines")
+            typer.echo(f"{path}: not formatted; run: catalog fmt {path}", err=True)
+            status = 1
+        else:
+            write_atomic(path, after)
+            typer.echo(f"{path}: reformatted", err=True)
+    raise typer.Exit(status)
+
+
+@app.command()
+def diff(
+    base: Annotated[str, typer.Argument(help="Before: a file, or a git revision (main, "
+                                             "origin/main, HEAD~1, REV:PATH).")],
+    head: Annotated[str, typer.Argument(help="After: a file or a git revision.")] = str(DEFAULT_CATALOG),
+    path: Annotated[str, typer.Option("--path", help="The catalog's path inside the repository, "
+                                                     "for revisions.")] = "data/papers.yaml",
+) -> None:
+    """Summarise a change to the catalog as Markdown, for review: papers added and removed,
+    numbers added, changed (old -> new, with source) and removed, other fields changed.
+
+    Exit 0 with the summary; 1 when a version cannot be read or parsed (errors printed).
+    """
+    from catalog.diff import diff_catalogs, load_version, to_markdown
+
+    try:
+        old, old_where, old_name = load_version(base, path)
+        new, new_where, new_name = load_version(head, path)
+    except CatalogError as e:
+        for err in e.errors:
+            typer.echo(str(err))
+        raise typer.Exit(1) from None
+    typer.echo(to_markdown(diff_catalogs(old, new, old_where, new_where, old_name, new_name),
+                           path), nl=False)
 
 
 def main() -> None:
