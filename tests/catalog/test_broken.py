@@ -344,3 +344,32 @@ def test_number_forms_no_source_prints(token, message, valid_text, write, runner
 def test_yaml_numbers_are_numbers(token, value, valid_text, write):
     cat = load_catalog(write(valid_text.replace("value: 62.2", f"value: {token}")))
     assert cat.papers[0].results[0].value == value
+
+
+def test_a_3mb_hostile_file_is_refused_with_bounded_output_and_memory(write, runner):
+    # Issue 9 "done when": long strings, aliases to them, control characters and bad numbers,
+    # 3 MB in all. Refused with at most MAX_ISSUES short lines; memory stays a small multiple
+    # of the file (the old loader took > 2 GB on a 2.6 MB alias file).
+    import tracemalloc
+
+    papers = []
+    for i in range(150):
+        papers.append(f"- id: p{i}\n  title: &t{i} '" + "T" * 19_000 + "'\n"
+                      f"  authors: [{', '.join([f'*t{i}'] * 30)}]\n  year: 017\n"
+                      f"  venue: \"\\x1b[31m\\u202e\"\n")
+    text = "".join(papers)
+    assert 2.5e6 < len(text) < 3.5e6
+    no_aliases = text.replace("  title: &t", "  title: ").replace("*t", "a")
+    for variant, last in ((text, "alias bomb"), (no_aliases, "p149.year: '017' has a leading zero")):
+        result = runner.invoke(app, ["validate", str(write(variant))])
+        assert result.exit_code == 1
+        lines = result.stdout.splitlines()
+        assert 1 < len(lines) <= MAX_ISSUES + 1 and max(map(len, lines)) < 400
+        assert last in lines[-1]
+    tracemalloc.start()
+    try:
+        parse_yaml(text, "F")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 12 * len(text), peak
