@@ -30,8 +30,8 @@ for the CUDA kernels), so CPU, meta and CUDA agree. The fused `nn.MultiheadAtten
 `aten._transformer_encoder_layer_fwd`) has no formula anywhere, so it is switched off while
 counting (`torch.backends.mha.set_fastpath_enabled(False)`): the same arithmetic then runs as
 linear layers + SDPA, which are counted. fvcore gets a handle for `aten::scaled_dot_product_attention`
-(1 per multiply-add) for the same reason. Plain matmul attention (matmul/bmm/baddbmm/einsum)
-is counted by both counters' built-in rules.
+(1 per multiply-add) for the same reason, and one for `aten::baddbmm`, which fvcore also lacks.
+Plain matmul attention (matmul/bmm/baddbmm/einsum) is thus counted by both counters.
 
 Units are explicit in every record: `units` names, per figure, whether it is in MACs
 (multiply-adds) or FLOPs (2 per multiply-add), and `skipped` lists, per counter, the ops it saw
@@ -191,6 +191,14 @@ def _fvcore_sdpa_handle(inputs, outputs) -> int:
     return attention_flops(q, k, v) // 2
 
 
+def _fvcore_baddbmm_handle(inputs, outputs) -> int:
+    """fvcore handle for aten::baddbmm (absent from fvcore): the batch matmul's MACs."""
+    from fvcore.nn.jit_handles import get_shape
+
+    (b, n, k), (_, _, m) = get_shape(inputs[1]), get_shape(inputs[2])
+    return b * n * k * m
+
+
 def fvcore_count(model: nn.Module, x: torch.Tensor) -> dict:
     """fvcore pass (traces with torch.jit): total MACs, per-op counts and unsupported ops."""
     # fvcore warns once per unsupported op and torch.jit warns about deprecation; the skipped
@@ -201,7 +209,8 @@ def fvcore_count(model: nn.Module, x: torch.Tensor) -> dict:
         from fvcore.nn import FlopCountAnalysis
 
         fa = FlopCountAnalysis(model, x)
-        fa.set_op_handle("aten::scaled_dot_product_attention", _fvcore_sdpa_handle)
+        fa.set_op_handle("aten::scaled_dot_product_attention", _fvcore_sdpa_handle,
+                         "aten::baddbmm", _fvcore_baddbmm_handle)
         fa.unsupported_ops_warnings(False)
         fa.uncalled_modules_warnings(False)
         total = fa.total()

@@ -199,3 +199,12 @@ def test_segformer_b0_gmacs_vs_paper():
     assert abs(r["gmacs"] / 8.4 - 1) < 0.05
     cpu = flopcounter(model, torch.randn(1, 3, 512, 512))
     assert round(cpu["flops"] / 2e9, 9) == r["gmacs"]
+
+
+def test_matmul_attention_counted_by_fvcore():
+    """fvcore counts einsum, bmm, matmul, and (with our handle) baddbmm: 14,400 MACs."""
+    from bench.measure.flops import fvcore_count
+
+    fv = fvcore_count(_MatmulAttention(), torch.randn(6, 10, 4))
+    assert fv["macs"] == 6 * 6 * 10 * 10 * 4 == 14_400
+    assert "aten::baddbmm" not in fv["skipped"]
