@@ -19,6 +19,7 @@ ORIGINAL resolution before the argmax; ground truth is never resized.
 from __future__ import annotations
 
 import math
+import sys
 import time
 from collections.abc import Sequence
 
@@ -28,6 +29,7 @@ import torch.nn.functional as F
 
 from bench.data import open_dataset
 from bench.measure.miou import ConfusionMatrix
+from bench.progress import Progress
 
 Size = tuple[int, int]
 
@@ -173,7 +175,10 @@ def evaluate(model: nn.Module, *, dataset: str, root, split: str = "val",
     model = model.to(device).eval()
 
     start = time.perf_counter()
-    with _progress(progress, len(ds), f"{dataset}/{split}") as bar:
+    # a live bar on a terminal; plain lines (every 5 s) in logs, CI and with --json
+    bar_mode = progress and sys.stderr.isatty()
+    lines = Progress(len(ds), f"{dataset}/{split}", bar=False) if progress and not bar_mode else None
+    with _progress(bar_mode, len(ds), f"{dataset}/{split}") as bar:
         task = bar.add_task(f"{dataset}/{split}", total=len(ds), ips=0.0, miou="-")
         for i, (img, label, _name) in enumerate(ds):
             img, label = img.unsqueeze(0).to(device), label.to(device)
@@ -183,7 +188,13 @@ def evaluate(model: nn.Module, *, dataset: str, root, split: str = "val",
                 raise ValueError(f"model outputs {logits.shape[1]} channels but {expected} "
                                  f"classes were expected for {dataset} (pass num_classes=...)")
             cm.update(logits.argmax(1)[0], label)
-            if progress:
+            if lines is not None:
+                lines.completed = i + 1
+                if i + 1 == len(ds):
+                    lines.line(f"{dataset}/{split}: {i + 1} images, mIoU {cm.miou() * 100:.2f}")
+                else:
+                    lines.tick(f"{dataset}/{split}: {i + 1} of {len(ds)} images")
+            if bar_mode:
                 done = i + 1
                 miou = f"{cm.miou() * 100:.2f}" if done % 10 == 0 or done == len(ds) else None
                 fields = {"ips": done / max(time.perf_counter() - start, 1e-9)}

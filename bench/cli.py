@@ -382,9 +382,9 @@ def _sweep(opts: RunOptions, precisions: list[str], models: str | None, resume: 
                 from bench.slurm import ClusterOptions, run_submitit
 
                 copts = ClusterOptions(cluster="slurm" if executor == "slurm" else "local",
-                                       **cluster)
-                rows = run_submitit(todo, opts, str(catalog) if catalog else None, results_dir,
-                                    state, progress, copts)
+                                       poll_s=10.0 if executor == "slurm" else 1.0, **cluster)
+                rows = run_submitit(todo, specs, opts, str(catalog) if catalog else None,
+                                    results_dir, state, progress, copts)
     except KeyboardInterrupt:
         saved = len(jobs) - len(pending(state, results_dir, jobs))
         _eprint(f"interrupted: {saved} of {len(jobs)} job(s) saved in {results_dir}; "

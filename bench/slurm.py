@@ -42,17 +42,22 @@ class ClusterOptions:
     poll_s: float = 5.0
 
 
-def job_main(key: str, precision: str, opts: dict, catalog: str | None, sweep_id: str,
+def job_main(spec, precision: str, opts: dict, catalog: str | None, sweep_id: str,
              out: str) -> str:
-    """What one job runs on its node: measure, then write the record for the driver."""
+    """What one job runs on its node: measure, then write the record for the driver.
+    `spec` is the ModelSpec (pickled by reference: the node imports only its family) or a
+    bench key."""
     from bench.harness import load_claims_catalog, measure_model
-    from bench.models.registry import get_spec
 
+    if isinstance(spec, str):
+        from bench.models.registry import get_spec
+
+        spec = get_spec(spec)
     cat, _note = load_claims_catalog(Path(catalog) if catalog else None)
-    run = measure_model(get_spec(key), replace(RunOptions(**opts), precision=precision), cat,
+    run = measure_model(spec, replace(RunOptions(**opts), precision=precision), cat,
                         sweep=sweep_id)
     if run.error:
-        raise RuntimeError(f"{key} ({precision}): {run.error}")
+        raise RuntimeError(f"{spec.key} ({precision}): {run.error}")
     write_json_atomic(Path(out), run.model_dump(mode="json"))
     return out
 
@@ -76,7 +81,8 @@ def _merge(record_file: Path, results_dir: Path, state: dict) -> bool:
     return True
 
 
-def run_submitit(jobs: list[Job], opts: RunOptions, catalog: str | None, results_dir: Path,
+def run_submitit(jobs: list[Job], specs: dict, opts: RunOptions, catalog: str | None,
+                 results_dir: Path,
                  state: dict, progress: Progress, copts: ClusterOptions,
                  on_poll: Callable[[dict], None] | None = None) -> list[dict]:
     """Submit `jobs`, wait with progress, merge each finished record; the summary rows."""
@@ -109,13 +115,16 @@ def run_submitit(jobs: list[Job], opts: RunOptions, catalog: str | None, results
     executor.update_parameters(**params)
     opts_dict = asdict(opts)
     with executor.batch():
-        submitted = {job: executor.submit(job_main, job.key, job.precision, opts_dict, catalog,
+        submitted = {job: executor.submit(job_main, specs[job.key], job.precision, opts_dict,
+                                          catalog,
                                           state["sweep_id"], str(records / f"{job.slug}.json"))
                      for job in todo}
     for job, sj in submitted.items():
+        if copts.cluster == "local":  # no shared filesystem to wait for (submitit waits 15 s)
+            sj._results_timeout_s = 2
         state["submitted"][job.slug] = {"job_id": str(sj.job_id), "stdout": str(sj.paths.stdout),
                                         "stderr": str(sj.paths.stderr)}
-        progress.start(f"{job.name} submitted as job {sj.job_id}")
+        progress.line(f"{job.name}: submitted as job {sj.job_id}")
     save_state(state)
     remaining = dict(submitted)
     while remaining:
@@ -132,7 +141,7 @@ def run_submitit(jobs: list[Job], opts: RunOptions, catalog: str | None, results
                 if not _merge(records / f"{job.slug}.json", results_dir, state):
                     error = "the job finished but left no valid record"
             except Exception as e:  # noqa: BLE001 - a failed, cancelled or killed job
-                error = (str(e).strip().splitlines() or [type(e).__name__])[-1][:300]
+                error = _job_error(e)
             if error:
                 state["failed"][job.slug] = {"model": job.key, "precision": job.precision,
                                              "job_id": str(sj.job_id), "error": error,
@@ -152,6 +161,18 @@ def run_submitit(jobs: list[Job], opts: RunOptions, catalog: str | None, results
                           + ", ".join(f"{n} {s.lower()}" for s, n in sorted(states.items())))
             time.sleep(copts.poll_s)
     return rows
+
+
+def _job_error(e: BaseException) -> str:
+    """One line for a failed job: submitit's UncompletedJobError starts with what happened
+    ('Job 12 ... has not produced any output (state: ...)') and appends the whole log; a
+    failure inside the job ends with the exception's own line."""
+    lines = [ln.strip() for ln in str(e).splitlines() if ln.strip()]
+    if type(e).__name__ == "UncompletedJobError":
+        text = " ".join(lines[:2])
+    else:
+        text = lines[-1] if lines else type(e).__name__
+    return f"{type(e).__name__}: {text}"[:400]
 
 
 def _state(sj) -> str:

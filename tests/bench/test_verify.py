@@ -171,3 +171,52 @@ def test_tolerances_printed():
     assert v["tolerance"] == "±2% or the claim's rounding"
     assert TOLERANCES["accuracy"].describe() == "±0.5 points"
     assert v["sources"] == ["torchvision"]
+
+
+# ---------------------------------------------------------------- relative claims
+
+def rel_claim(quantity: str, value: float, **kw) -> Efficiency:
+    return Efficiency(model="enet", quantity=quantity, value=value, unit="x",
+                      relative_to="segnet", sources=SRC, **kw)
+
+
+def with_segnet(**over) -> dict:
+    """This model: 0.37M params, 2 GMACs at 360x480, 10 ms; SegNet: 29.4M, 150 GMACs, 180 ms."""
+    m = measured(params={"total": 370_000}, input_size=(360, 480),
+                 flops_by_size={(360, 480): {"gmacs": 2.0, "gflops": 4.0}},
+                 latency={"median_ms": 10.0, "throughput_ips": 100.0})
+    m["relative"] = {"segnet": {"key": "segnet", "params": {"total": 29_230_000},
+                                "flops_by_size": {(360, 480): {"gmacs": 150.0, "gflops": 300.0}},
+                                "latency": {"median_ms": 180.0}}}
+    m.update(over)
+    return m
+
+
+@pytest.mark.parametrize("claim,expected,ratio", [
+    (rel_claim("params", 79), "verified", 79.0),           # 29.23M / 0.37M = 79.0
+    (rel_claim("params", 90), "mismatch", 79.0),
+    (rel_claim("macs", 75), "verified", 75.0),             # 150 / 2 GMACs at the run's size
+    (rel_claim("flops", 75, input_size="360x480"), "verified", 75.0),
+    (rel_claim("latency", 18), "verified", 18.0),          # 180 / 10 ms, same device and size
+    (rel_claim("fps", 18), "verified", 18.0),              # this/other throughput
+    (rel_claim("latency", 25), "mismatch", 18.0),
+])
+def test_relative_claims_are_ratios_of_two_measurements(claim, expected, ratio):
+    v = verify_efficiency(claim, with_segnet())
+    assert v["verdict"] == expected
+    assert v["measured"] == pytest.approx(ratio, rel=1e-3) and v["measured_unit"] == "x"
+    assert v["relative_to"] == "segnet" and "ratio" in v["note"]
+
+
+def test_relative_claims_that_cannot_be_measured_say_why():
+    v = verify_efficiency(rel_claim("params", 79), with_segnet(relative={"segnet": {
+        "reason": "segnet is not registered in the bench"}}))
+    assert v["verdict"] == "unmeasured" and v["note"] == "segnet is not registered in the bench"
+    v = verify_efficiency(rel_claim("latency", 18), with_segnet(latency=None))
+    assert v["verdict"] == "unmeasured" and "--no-latency" in v["note"]
+    v = verify_efficiency(rel_claim("flops", 75, input_size="512x512"), with_segnet())
+    assert v["verdict"] == "unmeasured" and "512x512" in v["note"]
+    v = verify_efficiency(rel_claim("latency", 18, hardware="Jetson TX1"), with_segnet())
+    assert v["verdict"] == "not-comparable" and "Jetson TX1" in v["note"]
+    v = verify_efficiency(rel_claim("params", 79), measured())  # no relative measurements
+    assert v["verdict"] == "unmeasured"
