@@ -167,19 +167,37 @@ def flopcounter(model: nn.Module, x: torch.Tensor, state: dict | None = None) ->
     return {"flops": fc.get_total_flops(), "by_op": by_op, "conv_flops": conv, "skipped": skipped}
 
 
-def _meta_state(model: nn.Module) -> dict:
-    named = list(model.named_parameters()) + list(model.named_buffers())
-    return {k: torch.empty_like(v, device="meta") for k, v in named}
+SMALL_BUFFER = 16  # elements: flags and schedules a forward may read as Python values
+
+
+def _meta_state(model: nn.Module, keep_small_buffers: bool = False) -> dict:
+    """Meta copies of parameters and buffers. `keep_small_buffers` keeps buffers of at most
+    SMALL_BUFFER elements real, for forwards that branch on them (EoMT's `attn_mask_probs[i] > 0`);
+    a kept buffer that meets a meta tensor in arithmetic raises, which falls back to a real
+    forward, so counts never depend on this."""
+    state = {k: torch.empty_like(v, device="meta") for k, v in model.named_parameters()}
+    for k, v in model.named_buffers():
+        keep = keep_small_buffers and v.numel() <= SMALL_BUFFER
+        state[k] = v if keep else torch.empty_like(v, device="meta")
+    return state
 
 
 def flopcounter_any(model: nn.Module, input_size: tuple[int, int],
                     device: torch.device) -> tuple[dict, str]:
-    """FlopCounterMode on meta tensors, else on `device`; returns (counts, where counted)."""
+    """FlopCounterMode on meta tensors (then again with small buffers real), else a real forward
+    on `device`; returns (counts, where counted). `meta_error` says why meta failed."""
+    x = _input(input_size, torch.device("meta"))
     try:
-        return flopcounter(model, _input(input_size, torch.device("meta")), _meta_state(model)), "meta"
-    except Exception as e:  # noqa: BLE001 - any meta failure: count with a real forward instead
+        return flopcounter(model, x, _meta_state(model)), "meta"
+    except Exception as e:  # noqa: BLE001 - any meta failure: retry, then count for real
+        error = f"{type(e).__name__}: {e}"[:300]
+    try:
+        fc = flopcounter(model, x, _meta_state(model, keep_small_buffers=True))
+        fc["meta_note"] = f"buffers of <= {SMALL_BUFFER} elements kept real ({error})"
+        return fc, "meta"
+    except Exception:  # noqa: BLE001
         fc = flopcounter(model, _input(input_size, device))
-        fc["meta_error"] = f"{type(e).__name__}: {e}"[:300]
+        fc["meta_error"] = error
         return fc, str(device)
 
 
@@ -234,7 +252,7 @@ def count_flops(model: nn.Module, input_size: tuple[int, int], device: str | tor
         "input_size": list(input_size),
         "batch": 1,
         "counted_on": where,
-        **({"meta_error": fc["meta_error"]} if "meta_error" in fc else {}),
+        **{k: fc[k] for k in ("meta_error", "meta_note") if k in fc},
         "flopcounter_gflops": round(fc["flops"] / G, 9),
         "fvcore_gmacs": None,
         "by_op": {"flopcounter_gflops": {k: round(v / G, 9) for k, v in fc["by_op"].items()}},

@@ -208,3 +208,26 @@ def test_matmul_attention_counted_by_fvcore():
     fv = fvcore_count(_MatmulAttention(), torch.randn(6, 10, 4))
     assert fv["macs"] == 6 * 6 * 10 * 10 * 4 == 14_400
     assert "aten::baddbmm" not in fv["skipped"]
+
+
+class _Gated(nn.Module):
+    """Branches on a buffer's value in Python (like EoMT's mask-annealing probabilities)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 1)
+        self.extra = nn.Conv2d(4, 4, 1)
+        self.register_buffer("gate", torch.zeros(4))
+
+    def forward(self, x):
+        y = self.conv(x)
+        return self.extra(y) if self.gate[0] > 0 else y
+
+
+def test_meta_retry_with_small_buffers_real():
+    """All-meta fails (.item() on a meta buffer); the retry keeps the 4-element buffer real and
+    still counts on meta: 8x8 pixels x 3x4 MACs (the gated conv is off)."""
+    r = count_flops(_Gated().eval(), (8, 8), fvcore=False)
+    assert r["counted_on"] == "meta" and "meta_error" not in r
+    assert "Tensor.item() cannot be called on meta tensors" in r["meta_note"]
+    assert r["gmacs"] == pytest.approx(64 * 12 / 1e9, abs=1e-15)
