@@ -1,28 +1,37 @@
-"""Harness overhead: `bench.measure.latency` vs a bare perf_counter loop, in one process.
+"""Harness overhead: the real `bench run` timing path vs a bare perf_counter loop, as paired
+ratios with alternating order.
 
-    .venv/bin/python benchmarks/latency_vs_bare.py [MODEL] [--input HxW] [--iters N] [--warmup N]
+    .venv/bin/python benchmarks/latency_vs_bare.py [MODEL] [--input HxW] [--iters N]
+                                                   [--warmup N] [--pairs N]
 
-Both time the same model object on the same input, alternating harness and bare runs (so
-drift in CPU frequency or load hits both), and print both medians and their ratio. A ratio
-near 1.0 means the harness adds nothing measurable. Default: tv-lraspp-mobilenet-v3-large at
-its 520x520 (quick on a laptop CPU); any bench key works, e.g. `fcn8s --input 224x224`.
+Each pair times the same model object on the same input size twice: once through
+`bench.harness._time_and_memory` (what `bench run` / `measure_model` calls: peak-memory
+tracking, autocast context, input creation, `measure_latency`) and once with a bare loop
+(`model(x)` between two perf_counter calls, median of the iterations). The order alternates
+from pair to pair, because whichever runs first in a pair is measurably slower on a busy CPU.
+The overhead is the median over pairs of harness/bare (a ratio per pair, so drift in clock
+speed or load between pairs cancels), with its interquartile range and the median ratio by
+position (harness first / bare first) so an order effect is visible rather than hidden.
+
+Part of `benchmarks/bench_harness.py` (the one documented command); runnable alone.
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
+from pathlib import Path
 
-import torch
-
-from bench.measure.env import collect_env
-from bench.measure.latency import measure_latency
-from bench.models.registry import get_spec
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
 
 
 def bare(model, x, warmup: int, iters: int) -> float:
-    """The simplest honest loop: no autocast, no stats, median of per-iteration times."""
+    """The simplest honest loop: no autocast, no stats, median of per-iteration times (ms)."""
+    import torch
+
     with torch.inference_mode():
         for _ in range(warmup):
             model(x)
@@ -34,35 +43,74 @@ def bare(model, x, warmup: int, iters: int) -> float:
     return statistics.median(times)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("model", nargs="?", default="tv-lraspp-mobilenet-v3-large")
-    ap.add_argument("--input", default=None, help="HxW [default: the model's input size]")
-    ap.add_argument("--warmup", type=int, default=2)
-    ap.add_argument("--iters", type=int, default=10)
-    ap.add_argument("--rounds", type=int, default=3, help="alternating harness/bare rounds")
-    args = ap.parse_args()
+def quartiles(xs: list[float]) -> tuple[float, float]:
+    if len(xs) < 2:
+        return xs[0], xs[0]
+    q = statistics.quantiles(xs, n=4, method="inclusive")
+    return q[0], q[2]
 
-    spec = get_spec(args.model)
-    h, w = (int(v) for v in args.input.lower().split("x")) if args.input else spec.input_size
+
+def overhead(model_key: str = "tv-lraspp-mobilenet-v3-large", input_size: tuple[int, int] | None = None,
+             warmup: int = 1, iters: int = 5, pairs: int = 10, say=print) -> dict:
+    """Paired harness/bare ratios; returns a JSON-able dict."""
+    import torch
+
+    from bench.harness import RunOptions, _time_and_memory
+    from bench.measure.env import collect_env
+    from bench.models.registry import get_spec
+
+    spec = get_spec(model_key)
+    size = tuple(input_size or spec.input_size)
     torch.manual_seed(0)
     model = spec.build(num_classes=spec.num_classes).eval()
-    x = torch.randn(1, 3, h, w)
-    env = collect_env("cpu")
-    print(f"{spec.key} at {h}x{w}, batch 1, fp32 on {env['device_name']} "
-          f"({env['threads']} threads), torch {env['torch']}")
+    x = torch.randn(1, 3, *size)
+    dev = torch.device("cpu")
+    opts = RunOptions(warmup=warmup, iters=iters)
+    env = collect_env(dev)
+    say(f"harness overhead: {spec.key} at {size[0]}x{size[1]}, batch 1, fp32 on "
+        f"{env['device_name']} ({env['threads']} threads), {pairs} pairs of "
+        f"{warmup} warm-up + {iters} timed")
+    rows = []
+    for i in range(pairs):
+        harness_first = i % 2 == 0
+        got = {}
+        for which in (("harness", "bare") if harness_first else ("bare", "harness")):
+            if which == "harness":
+                lat, _mem = _time_and_memory(model, size, opts, dev, lambda m: None)
+                got["harness"] = lat["median_ms"]
+            else:
+                got["bare"] = bare(model, x, warmup, iters)
+        ratio = got["harness"] / got["bare"]
+        rows.append({"pair": i + 1, "first": "harness" if harness_first else "bare",
+                     "harness_ms": round(got["harness"], 3), "bare_ms": round(got["bare"], 3),
+                     "ratio": round(ratio, 4)})
+        say(f"  pair {i + 1:2d} ({rows[-1]['first']} first): harness {got['harness']:.2f} ms, "
+            f"bare {got['bare']:.2f} ms, ratio {ratio:.3f}")
+    ratios = [r["ratio"] for r in rows]
+    q1, q3 = quartiles(ratios)
+    by_first = {f: statistics.median([r["ratio"] for r in rows if r["first"] == f])
+                for f in ("harness", "bare") if any(r["first"] == f for r in rows)}
+    return {"model": spec.key, "input_size": list(size), "warmup": warmup, "iters": iters,
+            "pairs": rows, "median_ratio": round(statistics.median(ratios), 4),
+            "iqr": [round(q1, 4), round(q3, 4)],
+            "median_ratio_by_first": {k: round(v, 4) for k, v in by_first.items()},
+            "env": {k: env[k] for k in ("device_name", "threads", "torch", "python")}}
 
-    harness, plain = [], []
-    for r in range(args.rounds):
-        lat = measure_latency(model, (h, w), warmup=args.warmup, iters=args.iters)
-        harness.append(lat["median_ms"])
-        plain.append(bare(model, x, args.warmup, args.iters))
-        print(f"round {r + 1}: harness {harness[-1]:.2f} ms, bare {plain[-1]:.2f} ms")
-    hm, bm = statistics.median(harness), statistics.median(plain)
-    print(f"median of rounds: harness {hm:.2f} ms, bare loop {bm:.2f} ms, ratio {hm / bm:.3f}")
-    # on a shared machine the medians wander with other load; the best round is steadier
-    print(f"best round:       harness {min(harness):.2f} ms, bare loop {min(plain):.2f} ms, "
-          f"ratio {min(harness) / min(plain):.3f}")
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("model", nargs="?", default="tv-lraspp-mobilenet-v3-large")
+    ap.add_argument("--input", default=None, help="HxW [default: the model's input size]")
+    ap.add_argument("--warmup", type=int, default=1)
+    ap.add_argument("--iters", type=int, default=5)
+    ap.add_argument("--pairs", type=int, default=10)
+    args = ap.parse_args()
+    size = tuple(int(v) for v in args.input.lower().split("x")) if args.input else None
+    r = overhead(args.model, size, args.warmup, args.iters, args.pairs)
+    print(f"harness / bare: median of {len(r['pairs'])} paired ratios {r['median_ratio']:.3f} "
+          f"(IQR {r['iqr'][0]:.3f}-{r['iqr'][1]:.3f}); by position: "
+          + ", ".join(f"{k} first {v:.3f}" for k, v in r["median_ratio_by_first"].items()))
 
 
 if __name__ == "__main__":
