@@ -22,7 +22,9 @@ Relative claims (`relative_to: <model id>`, unit `x`: "79x fewer params than Seg
 judged as the ratio of two measured values, other / this for params, FLOPs, MACs and latency,
 this / other for fps (catalog.vocab), with the quantity's tolerance: params as counted, MACs at
 the claim's input size (or this run's), latency of both models in this run (same device, size,
-batch, precision). When the other model is not registered in the bench, or the run did not
+batch, precision); a speed ratio is judged only when the claim names our hardware (it is
+`not-comparable` otherwise, as for absolute latency: ENet is faster than SegNet on a GPU and
+slower on 2 CPU cores). When the other model is not registered in the bench, or the run did not
 measure what the ratio needs, the verdict is `unmeasured` with the reason.
 
 This module does no measuring; bench.harness hands it the numbers (FLOPs already re-measured
@@ -277,10 +279,13 @@ def verify_relative(claim: Efficiency, m: dict) -> dict:
         return v(None, "unmeasured", f"this model measured 0 ({what})", "")
     ratio = theirs / mine  # fps: this/other throughput = other/this latency
     note = f"ratio {ratio:.3g}x: {what}"
-    if q in ("latency", "fps") and claim.hardware and not same_hardware(
-            claim.hardware, m["env"].get("device_name")):
-        return v(ratio, "not-comparable", f"claimed on {claim.hardware}; ours: " + note,
-                 tol.describe(claim.bound) + " when the hardware matches")
+    if q in ("latency", "fps"):  # a speed ratio depends on the hardware (ENet: GPU vs CPU)
+        if not claim.hardware:
+            return v(ratio, "not-comparable", "the claim names no hardware; ours: " + note,
+                     tol.describe(claim.bound) + " when the hardware matches")
+        if not same_hardware(claim.hardware, m["env"].get("device_name")):
+            return v(ratio, "not-comparable", f"claimed on {claim.hardware}; ours: " + note,
+                     tol.describe(claim.bound) + " when the hardware matches")
     ok = within(claim.value, ratio, claim.bound, tol, half)
     return v(ratio, "verified" if ok else "mismatch", note)
 

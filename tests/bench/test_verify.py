@@ -197,9 +197,10 @@ def with_segnet(**over) -> dict:
     (rel_claim("params", 90), "mismatch", 79.0),
     (rel_claim("macs", 75), "verified", 75.0),             # 150 / 2 GMACs at the run's size
     (rel_claim("flops", 75, input_size="360x480"), "verified", 75.0),
-    (rel_claim("latency", 18), "verified", 18.0),          # 180 / 10 ms, same device and size
-    (rel_claim("fps", 18), "verified", 18.0),              # this/other throughput
-    (rel_claim("latency", 25), "mismatch", 18.0),
+    (rel_claim("latency", 18, hardware="Titan X"), "verified", 18.0),  # 180 / 10 ms, our GPU
+    (rel_claim("fps", 18, hardware="Titan X"), "verified", 18.0),      # this/other throughput
+    (rel_claim("latency", 25, hardware="Titan X"), "mismatch", 18.0),
+    (rel_claim("latency", 18), "not-comparable", 18.0),    # no hardware: shown, not judged
 ])
 def test_relative_claims_are_ratios_of_two_measurements(claim, expected, ratio):
     v = verify_efficiency(claim, with_segnet())
@@ -212,7 +213,7 @@ def test_relative_claims_that_cannot_be_measured_say_why():
     v = verify_efficiency(rel_claim("params", 79), with_segnet(relative={"segnet": {
         "reason": "segnet is not registered in the bench"}}))
     assert v["verdict"] == "unmeasured" and v["note"] == "segnet is not registered in the bench"
-    v = verify_efficiency(rel_claim("latency", 18), with_segnet(latency=None))
+    v = verify_efficiency(rel_claim("latency", 18, hardware="Titan X"), with_segnet(latency=None))
     assert v["verdict"] == "unmeasured" and "--no-latency" in v["note"]
     v = verify_efficiency(rel_claim("flops", 75, input_size="512x512"), with_segnet())
     assert v["verdict"] == "unmeasured" and "512x512" in v["note"]
