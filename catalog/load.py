@@ -234,6 +234,7 @@ _FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\
 _INF_NAN = re.compile(r"[-+]?\.(?:inf|Inf|INF)\Z|\.(?:nan|NaN|NAN)\Z")
 _NUMBER_START = frozenset("0123456789+-.")
 _WORD_START = frozenset("~nNtTfF")
+_RESOLVE_START = _NUMBER_START | _WORD_START
 _STR_TAG = "tag:yaml.org,2002:str"
 _SEQ_TAGS = (None, "!", "tag:yaml.org,2002:seq")
 _MAP_TAGS = (None, "!", "tag:yaml.org,2002:map")
@@ -375,8 +376,7 @@ class _Builder:
                     value = value[:EXCERPT_CHARS]
                 tag = ev.tag
                 if tag is None:
-                    if ev.implicit[0] and (not value or value[0] in _NUMBER_START
-                                           or value[0] in _WORD_START):
+                    if (not value or value[0] in _RESOLVE_START) and ev.implicit[0]:
                         try:
                             value = resolve_plain(value)
                         except _ScalarProblem as e:
