@@ -11,7 +11,7 @@ from catalog.datasets import DATASETS
 
 from . import data as D
 from . import plots
-from .common import code_html, front, grade_badge, h1, paper_link, score_html, setting_badges, short_name, sources_html
+from .common import code_html, front, grade_badge, h1, paper_link, score_html, setting_badges, short_name, sources_html  # noqa: E501
 from .html import badge, block, esc, ext_link, fmt_num, table
 
 FACETS = [
@@ -35,10 +35,8 @@ DEFAULT_WORDS = ("Default view, the comparison a reviewer would accept as fair: 
 def headers(dataset: str) -> list[tuple]:
     size = D.size_text(DATASETS[dataset].canonical_size)
     return [("Rank", "num"), ("Model", "text"), ("Score", "num"), ("Settings", "text", 2),
-            ("Source", "text", 3), ("Paper", "text", 2), ("Year", "num", 3),
-            ("Params (M) claimed / measured", "num", 3),
-            (f"GFLOPs at {size}" if size else "GFLOPs", "num", 3),
-            ("Code", "text", 3), ("Sources", "text", 3)]
+            ("Paper", "text", 2), ("Params (M) claimed / measured", "num", 3),
+            (f"GFLOPs at {size}" if size else "GFLOPs", "num", 3), ("Sources", "text", 3)]
 
 
 def params_cell(data: D.SiteData, model_id: str) -> tuple[str, float | None]:
@@ -69,19 +67,20 @@ def row_cells(data: D.SiteData, page: str, row: D.Row, rank: int | None) -> list
         name += " " + badge(f"re-impl. ({row.implementation})", "reimpl",
                             "a re-implementation, not the paper's own model")
     setting = setting_badges(row.result)
-    if row.extra == "extra" and not row.result.setting.extra_data:
+    if row.extra == "extra" and not D.extra_beyond(row.result.dataset, row.result.setting.extra_data):
         setting = badge("extra data (other source)", "extra", row.extra_words) + " " + setting
-    if len(row.results) > 1:
-        setting += f' <small>{len(row.results)} transcriptions</small>'
     train = getattr(row.result, "train_split", None)
     if train:
         setting += " " + badge(f"trained on {train}", "size", "training split")
+    if len(row.results) > 1:
+        setting += f" <small>{len(row.results)} transcriptions</small>"
+    code = code_html(row.paper.code, first_only=True)
+    paper = (paper_link(page, row.paper, short_name(row.paper)) + f" ({row.paper.year})"
+             + (f"<br><small>{code}</small>" if row.paper.code else ""))
     return [(str(rank) if rank else "", rank), name, score_html(row, page), setting,
-            grade_badge(row.grade), paper_link(page, row.paper, short_name(row.paper)),
-            (str(row.paper.year), row.paper.year), params_cell(data, row.model_id),
+            (paper, row.paper.year), params_cell(data, row.model_id),
             flops_cell(data, row.model_id, row.result.dataset),
-            code_html(row.paper.code, first_only=True),
-            sources_html(row.sources, page)]  # notes are on the paper page
+            grade_badge(row.grade) + " " + sources_html(row.sources, page, compact=True)]
 
 
 def ranking_table(data: D.SiteData, page: str, rk: D.Ranking) -> str:

@@ -44,24 +44,26 @@ def source_label(ref_id: str) -> str:
     return src.title
 
 
-def source_html(ref: SourceRef, from_page: str) -> str:
+def source_html(ref: SourceRef, from_page: str, compact: bool = False) -> str:
+    """A source by its title, linked (seeds to the sources page, others to their url); the
+    table or section follows in brackets, or, when `compact`, in the link's tooltip."""
     src = SOURCES[ref.ref]
     label = source_label(ref.ref)
-    tip = " · ".join(x for x in (ref.note,) if x)
+    tip = " · ".join(x for x in ((ref.where if compact else None), ref.note) if x) or None
     url = ref.url or src.url
     if src.kind == "seed":
-        out = a(rel(from_page, "sources.md", ref.ref), label, tip or None)
+        out = a(rel(from_page, "sources.md", ref.ref), label, tip)
     elif url:
-        out = ext_link(url, label)
+        out = ext_link(url, label, tip)
     else:
-        out = esc(label)
-    if ref.where:
+        out = f'<span title="{esc(tip)}">{esc(label)}</span>' if tip else esc(label)
+    if ref.where and not compact:
         out += f" ({esc(ref.where)})"
     return out
 
 
-def sources_html(refs: list[SourceRef], from_page: str) -> str:
-    return "; ".join(source_html(r, from_page) for r in refs)
+def sources_html(refs: list[SourceRef], from_page: str, compact: bool = False) -> str:
+    return "; ".join(source_html(r, from_page, compact) for r in refs)
 
 
 def grade_badge(grade: str) -> str:

@@ -23,12 +23,14 @@ for p in (str(ROOT), str(DOCS)):  # `catalog` (repo root) and `sitegen` (docs/)
 
 from sitegen import boards, chooser, downloads, papers, reports  # noqa: E402
 from sitegen import data as D  # noqa: E402
+from sitegen.html import BLOCKS, fill_blocks  # noqa: E402
 
 log = logging.getLogger("mkdocs.plugins.segatlas")
 STATE: dict = {}
 
 
 def on_config(config, **kwargs):
+    BLOCKS.clear()  # `mkdocs serve` rebuilds in one process
     root = Path(config.config_file_path).resolve().parent if config.config_file_path else ROOT
     path = D.catalog_path(root)
     if not path.is_file():
@@ -92,6 +94,10 @@ def on_files(files: Files, config, **kwargs) -> Files:
 MARKERS = {"<!-- segatlas:stats -->": reports.home_stats,
            "<!-- segatlas:latest -->": reports.home_latest,
            "<!-- segatlas:leaderboards -->": reports.home_boards}
+
+
+def on_page_content(html: str, page, config, files, **kwargs) -> str:
+    return fill_blocks(html)
 
 
 def on_page_markdown(markdown: str, page, config, files, **kwargs) -> str:

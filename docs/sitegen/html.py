@@ -27,12 +27,13 @@ def is_http(url: str | None) -> bool:
     return bool(url) and bool(_HTTP.match(url))
 
 
-def ext_link(url: str | None, text: object | None = None) -> str:
+def ext_link(url: str | None, text: object | None = None, title: str | None = None) -> str:
     """An external link, only for http(s) URLs; anything else renders as plain escaped text."""
     label = esc(text if text is not None else url)
     if not is_http(url):
         return label
-    return f'<a href="{esc(url)}" rel="noopener nofollow">{label}</a>'
+    t = f' title="{esc(title)}"' if title else ""
+    return f'<a href="{esc(url)}" rel="noopener nofollow"{t}>{label}</a>'
 
 
 def page_url(page: str) -> str:
@@ -98,9 +99,23 @@ def _prio(p: int) -> str:
     return f' class="sa-p{p}"' if p > 1 else ""
 
 
+# Generated HTML never goes through Markdown: `block` files it here and leaves a placeholder
+# comment, which hooks.on_page_content swaps back after Markdown ran. Parsing large raw-HTML
+# blocks was half of the build time (Python-Markdown's HTML parser); the page is unchanged.
+BLOCKS: dict[int, str] = {}
+_PLACEHOLDER = re.compile(r"<!--sa-block:(\d+)-->")
+
+
 def block(inner: str) -> str:
-    """Wrap HTML so Markdown treats it as one raw block (no Markdown processing inside)."""
-    return f'\n<div class="sa-block" markdown="0">\n{inner}\n</div>\n'
+    """HTML kept out of Markdown: a placeholder now, the HTML again after conversion."""
+    key = len(BLOCKS)
+    BLOCKS[key] = f'<div class="sa-block">\n{inner}\n</div>'
+    return f"\n\n<!--sa-block:{key}-->\n\n"
+
+
+def fill_blocks(html_text: str) -> str:
+    """Put back the HTML of every placeholder (each is used once, then dropped)."""
+    return _PLACEHOLDER.sub(lambda m: BLOCKS.pop(int(m.group(1))), html_text)
 
 
 def fmt_num(x: float | None, digits: int = 1) -> str:

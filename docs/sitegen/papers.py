@@ -108,7 +108,7 @@ def claims_table(rows: list[dict], page: str, with_paper: bool = False) -> str:
         measured = ((f"{fmt_num(v.get('measured'), 3)} {esc(v.get('measured_unit') or '')}",
                      v.get("measured")) if v and v.get("measured") is not None else ("–", None))
         claimed = esc(claim_text(e)) if e else esc(f"{(v or {}).get('claimed')} {(v or {}).get('claimed_unit') or ''}")
-        src = sources_html(e.sources, page) if e else esc(", ".join((v or {}).get("sources") or []))
+        src = sources_html(e.sources, page, compact=True) if e else esc(", ".join((v or {}).get("sources") or []))
         quantity = e.quantity if e else (v or {}).get("quantity", "?")
         row = []
         if with_paper:

@@ -150,7 +150,8 @@ def scatter(data: D.SiteData, rk: D.Ranking, axis: str, page: str) -> dict:
     traces.append({
         "type": "scatter", "mode": "lines+markers+text", "name": "Pareto front",
         "x": [f[0] for f in front], "y": [f[1] for f in front],
-        "text": [esc(names[f]) for f in front], "textposition": "top left",
+        "text": [esc(names[f]) for f in front],
+        "textposition": ["top right" if i == 0 else "top left" for i in range(len(front))],
         "line": {"dash": "dash"}, "marker": {"size": 4}, "hoverinfo": "skip", "cliponaxis": False})
     fig = {"data": traces, "layout": _layout(xtitle.format(size=size), f"{metric} (%)", "log")}
     spec["fig"] = fig
@@ -193,7 +194,8 @@ def sota(data: D.SiteData, rk: D.Ranking, page: str) -> dict:
         {"type": "scatter", "mode": "lines+markers+text", "name": "state of the art",
          "x": [p["x"] for p in steps], "y": [p["row"].value for p in steps],
          "text": [esc(f"{p['row'].model_name} ({p['label']})") for p in steps],
-         "textposition": "top left", "line": {"shape": "hv"}, "hoverinfo": "skip", "cliponaxis": False},
+         "textposition": ["top right" if i == 0 else "top left" for i in range(len(steps))],
+         "line": {"shape": "hv"}, "hoverinfo": "skip", "cliponaxis": False},
     ]
     spec["fig"] = {"data": traces, "layout": _layout("date of the paper", f"{metric} (%)", "date")}
     spec["steps"] = steps

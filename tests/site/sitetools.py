@@ -18,14 +18,14 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-c
                  "--disable-sync", "--disable-gpu"]
 
 
-def build(dest: Path, catalog: Path, results: Path) -> subprocess.CompletedProcess:
+def build(dest: Path, catalog: Path, results: Path, timeout: int = 300) -> subprocess.CompletedProcess:
     """`mkdocs build --strict` of the repo's mkdocs.yml against the given catalog and results."""
     env = {**os.environ, "SEGATLAS_CATALOG": str(catalog), "SEGATLAS_RESULTS": str(results),
            "NO_MKDOCS_2_WARNING": "1"}
     mkdocs = Path(sys.executable).parent / "mkdocs"
     return subprocess.run([str(mkdocs), "build", "--strict", "-q", "-f", str(ROOT / "mkdocs.yml"),
                            "-d", str(dest)], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=300)
+                          timeout=timeout)
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
