@@ -154,6 +154,8 @@ CASES = [
      "4:10", "yaml", "character U+FFFE is not allowed in YAML text"),
     ("escaped-escape-character", ("sub", "title: Fully", 'title: "Fu\\x1blly"\n  # '),
      "2:10", "fcn.title", "U+001B"),
+    ("escaped-nul", ("sub", "title: Fully", 'title: "Fu\\0lly"\n  # '),
+     "2:10", "fcn.title", "U+0000"),
     ("bidi-override", ("sub", "title: Fully", "title: Fu\u202elly"),
      "2:10", "fcn.title", "U+202E"),
     ("zero-width", ("sub", "venue: CVPR 2015", "venue: CVPR\u200b 2015"),
@@ -373,3 +375,15 @@ def test_a_3mb_hostile_file_is_refused_with_bounded_output_and_memory(write, run
     finally:
         tracemalloc.stop()
     assert peak < 12 * len(text), peak
+
+
+@pytest.mark.parametrize("token", [".inf", "1e400", "'Infinity'", ".nan"])
+def test_conflicts_and_export_refuse_non_finite_numbers_without_a_traceback(token, valid_text,
+                                                                            write, runner):
+    # Issue 9: `.inf` as an efficiency value passed validate, then crashed `catalog conflicts`.
+    path = write(valid_text.replace("value: 134,", f"value: {token},"))
+    for command in (["conflicts"], ["export", "-t", "efficiency"], ["validate"]):
+        result = runner.invoke(app, [*command, str(path)])
+        assert result.exit_code == 1, result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+        assert result.stdout.startswith(f"{path}:19:47: fcn.efficiency[0].value: "), result.stdout
