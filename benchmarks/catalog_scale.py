@@ -106,14 +106,19 @@ def write_synthetic_catalog(path: Path | str, n_papers: int,
     return path
 
 
-def _time(cmd: list[str]) -> float:
-    start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n"
-                           f"{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
-    return elapsed
+def _time(cmd: list[str]) -> tuple[float, float, float]:
+    """(wall s, CPU s, peak RSS MB) of one process; CPU time is steadier on a shared machine."""
+    with tempfile.TemporaryFile() as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            out.seek(0)
+            raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n"
+                               f"{out.read()[-4000:].decode('utf-8', 'replace')}")
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def _exponent(points: list[tuple[int, float]]) -> float | None:
@@ -141,7 +146,8 @@ def main() -> None:
         "export": lambda p, d: [py, "-m", "catalog", "export", "--table", "results",
                                 "--format", "csv", "-o", str(d / "results.csv"), str(p)],
     }
-    times: dict[str, dict[int, list[float]]] = {c: {n: [] for n in sizes} for c in commands}
+    runs: dict[str, dict[int, list[tuple[float, float, float]]]] = {
+        c: {n: [] for n in sizes} for c in commands}
     with tempfile.TemporaryDirectory(prefix="segatlas-scale-") as tmp:
         tmpdir = Path(tmp)
         files = {}
@@ -152,31 +158,40 @@ def main() -> None:
         for rep in range(args.repeat):
             for n in sizes:  # interleaved, so drift in load hits every size alike
                 for name, cmd in commands.items():
-                    times[name][n].append(_time(cmd(files[n], tmpdir)))
+                    runs[name][n].append(_time(cmd(files[n], tmpdir)))
             print(f"round {rep + 1}/{args.repeat} done", file=sys.stderr)
         sizes_mb = {n: files[n].stat().st_size / 1e6 for n in sizes}
 
-    medians = {c: {n: statistics.median(ts) for n, ts in by.items()} for c, by in times.items()}
-    exponents = {c: _exponent(sorted(m.items())) for c, m in medians.items()}
-    header = f"| papers | MB | {' | '.join(f'`catalog {c}`' for c in commands)} |"
-    print(header)
+    def med(name: str, n: int, k: int) -> float:
+        return statistics.median(r[k] for r in runs[name][n])
+
+    wall = {c: {n: med(c, n, 0) for n in sizes} for c in commands}
+    cpu = {c: {n: med(c, n, 1) for n in sizes} for c in commands}
+    rss = {c: {n: max(r[2] for r in runs[c][n]) for n in sizes} for c in commands}
+    exponents = {c: _exponent(sorted(m.items())) for c, m in wall.items()}
+    print("| papers | MB | " + " | ".join(f"`catalog {c}` wall (CPU), peak RSS" for c in commands)
+          + " |")
     print("|" + "---|" * (2 + len(commands)))
     for n in sizes:
-        cells = " | ".join(f"{medians[c][n]:.2f} s" for c in commands)
+        cells = " | ".join(f"{wall[c][n]:.2f} s ({cpu[c][n]:.2f} s), {rss[c][n]:.0f} MB"
+                           for c in commands)
         print(f"| {n:,} | {sizes_mb[n]:.1f} | {cells} |")
-    print("| growth exponent | | " + " | ".join(
+    print("| growth exponent (wall) | | " + " | ".join(
         f"{exponents[c]:.2f}" if exponents[c] is not None else "-" for c in commands) + " |")
     result = {
         "benchmark": "catalog_scale",
         "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": {"cpu_count": os.cpu_count(), "platform": platform.platform(),
-                    "python": platform.python_version()},
+                    "python": platform.python_version(),
+                    "load_average": os.getloadavg()},
         "method": f"each command a fresh process; median of {args.repeat} interleaved runs; "
-                  "export = --table results --format csv",
+                  "export = --table results --format csv; CPU = user + sys of the process",
         "sizes": sizes, "file_mb": sizes_mb,
-        "seconds": {c: {str(n): round(v, 3) for n, v in m.items()} for c, m in medians.items()},
-        "runs": {c: {str(n): [round(v, 3) for v in ts] for n, ts in by.items()}
-                 for c, by in times.items()},
+        "wall_s": {c: {str(n): round(v, 3) for n, v in m.items()} for c, m in wall.items()},
+        "cpu_s": {c: {str(n): round(v, 3) for n, v in m.items()} for c, m in cpu.items()},
+        "peak_rss_mb": {c: {str(n): round(v, 1) for n, v in m.items()} for c, m in rss.items()},
+        "runs": {c: {str(n): [[round(x, 3) for x in r] for r in rs] for n, rs in by.items()}
+                 for c, by in runs.items()},
         "growth_exponent": {c: (round(e, 3) if e is not None else None)
                             for c, e in exponents.items()},
     }
