@@ -9,7 +9,11 @@ on res3-res5 with 6 encoder layers, CONVS_DIM = MASK_DIM = HIDDEN_DIM = 256, 100
 GroupNorm. transformers: feature_size = mask_feature_size = hidden_dim = 256, encoder_layers 6,
 encoder_feedforward_dim 1024 (transformers' conversion default for the deformable encoder FFN),
 decoder_layers 10 (it builds decoder_layers - 1 layers), num_queries 100, dim_feedforward 2048.
-Backbones: R50 = transformers ResNetConfig() (bottleneck, depths [3,4,6,3]); Swin from
+Backbones: R50 = transformers ResNetConfig (bottleneck, depths [3,4,6,3], stride in the 3x3
+conv: torchvision's ResNet); R101 = depths [3,4,23,3] with the basic 7x7 stem
+(maskformer2_R101_bs16_90k.yaml: DEPTH 101, STEM_TYPE "basic", STRIDE_IN_1X1 False; 512x512
+crops from the R50 base config). transformers warns that ResNet is not a "supported" Mask2Former
+backbone; it builds and runs. Swin from
 swin/maskformer2_swin_{tiny,small}_bs16_160k.yaml (window 7, 512x512 crops) and
 swin/maskformer2_swin_{base,large}_IN21k_384_bs16_160k_res640.yaml (Swin-L: embed 192,
 depths [2,2,18,2], heads [6,12,24,48], window 12, 640x640 crops; Swin-B: embed 128,
@@ -34,12 +38,14 @@ SWIN = {
     "swin-b": (128, [2, 2, 18, 2], [4, 8, 16, 32], 12, 640),
     "swin-l": (192, [2, 2, 18, 2], [6, 12, 24, 48], 12, 640),
 }
-CROP = {"r50": 512, **{k: v[-1] for k, v in SWIN.items()}}
+RESNET_DEPTHS = {"r50": [3, 4, 6, 3], "r101": [3, 4, 23, 3]}
+CROP = {"r50": 512, "r101": 512, **{k: v[-1] for k, v in SWIN.items()}}
 
 
 def backbone_config(variant: str):
-    if variant == "r50":
-        return ResNetConfig(depths=[3, 4, 6, 3], layer_type="bottleneck", out_features=STAGES)
+    if variant in RESNET_DEPTHS:
+        return ResNetConfig(depths=RESNET_DEPTHS[variant], layer_type="bottleneck",
+                            out_features=STAGES)
     dim, depths, heads, window, _ = SWIN[variant]
     return SwinConfig(embed_dim=dim, depths=depths, num_heads=heads, window_size=window,
                       out_features=STAGES)

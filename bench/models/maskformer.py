@@ -24,7 +24,9 @@ from bench.models.mask2former import backbone_config
 from bench.models.registry import register
 
 CODE = "https://github.com/facebookresearch/MaskFormer"
-CROP = {"r50": 512, **{k: v[-1] for k, v in M2F_SWIN.items()}}  # same backbones and crops
+# same backbones and crops as Mask2Former; R101 is the MODEL_ZOO "R101" row (7x7 stem), not
+# "R101c" (3x3 deep stem, which transformers' ResNet cannot build)
+CROP = {"r50": 512, "r101": 512, **{k: v[-1] for k, v in M2F_SWIN.items()}}
 
 
 def build_maskformer(variant: str, num_classes: int = 150) -> nn.Module:

@@ -2,7 +2,7 @@
 FLOPs against the authors' tables, the mask-classification -> semantic adapter, registry data.
 
 Counts are `sum(p.numel() for p in model.parameters())` of the eval model at the registered
-number of classes, built on the meta device (shapes only: seconds for all 34 models). Inference
+number of classes, built on the meta device (shapes only: seconds for all 36 models). Inference
 models do not build training-only auxiliary heads; `aux=True` builds them where the authors'
 #params (mmseg counts the whole EncoderDecoder) include them.
 """
@@ -50,11 +50,13 @@ PARAMS = {
     "upernet-beit-b": 161_599_446,
     # Mask2Former / MaskFormer: MODEL_ZOO.md of both repositories lists no #params; pinned.
     "mask2former-r50": 44_041_367,
+    "mask2former-r101": 63_033_495,
     "mask2former-swin-t": 47_441_169,
     "mask2former-swin-s": 68_759_073,
     "mask2former-swin-b": 106_924_239,
     "mask2former-swin-l": 215_491_851,
     "maskformer-r50": 41_307_863,
+    "maskformer-r101": 60_299_991,
     "maskformer-swin-t": 41_758_545,
     "maskformer-swin-s": 63_076_449,
     "maskformer-swin-b": 101_831_439,
