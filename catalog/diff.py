@@ -28,6 +28,7 @@ from catalog.load import CatalogError, CatalogIssue, load_text_data
 
 DEFAULT_PATH = "data/papers.yaml"
 _CELL_CHARS = 120
+MAX_ROWS = 300  # per table: GitHub refuses a job summary over 1 MiB
 _NOT_IDENTITY = {"value", "sources", "note"}
 
 
@@ -249,6 +250,11 @@ def _value(kind: str, c: dict | None) -> str:
     return v
 
 
+def _more(n: int) -> list[str]:
+    return ["", f"… and {n - MAX_ROWS:,} more row(s): run `catalog diff` locally for all."] \
+        if n > MAX_ROWS else []
+
+
 def to_markdown(d: CatalogDiff, head_file: str = DEFAULT_PATH) -> str:
     n_claims = {k: 0 for k in ("added", "changed", "removed")}
     for p in d.added:
@@ -265,43 +271,50 @@ def to_markdown(d: CatalogDiff, head_file: str = DEFAULT_PATH) -> str:
                f"{n_claims['removed']} removed.**")
     if d.added:
         out += ["", "### Papers added", ""]
-        for p in d.added:
+        for p in d.added[:MAX_ROWS]:
             pid = p.get("id")
             out.append(f"- **{md(pid)}**: {md(p.get('title'))} ({md(p.get('year'))}), "
                        f"{len(p.get('models') or [])} model(s); {md(head_file, 80)} line "
                        f"{d.added_lines.get(pid, 0)}")
+        out += _more(len(d.added))
         rows = [(p.get("id"), kind, c) for p in d.added for kind in ("results", "efficiency")
                 for _, c in _claims(p, kind)]
         if rows:
             out += ["", "| paper | claim | value | setting | source |", "|---|---|---|---|---|"]
             out += [f"| {md(pid)} | {_what(kind, c)} | {_value(kind, c)} | "
                     f"{_setting(c) if kind == 'results' else '—'} | {_sources(c)} |"
-                    for pid, kind, c in rows]
+                    for pid, kind, c in rows[:MAX_ROWS]]
+            out += _more(len(rows))
     claims = [c for pd_ in d.changed for c in pd_.claims]
     if claims:
         out += ["", "### Numbers in existing papers", "",
                 "| paper | claim | old | new | setting | source (new, or removed) | line |",
                 "|---|---|---|---|---|---|---|"]
-        for c in claims:
+        for c in claims[:MAX_ROWS]:
             ref = c.new if c.new is not None else c.old
             status = "added" if c.old is None else "removed" if c.new is None else "changed"
             out.append(f"| {md(c.paper)} | {_what(c.kind, ref)} ({status}) | {_value(c.kind, c.old)} "
                        f"| {_value(c.kind, c.new)} | {_setting(ref) if c.kind == 'results' else '—'} "
                        f"| {_sources(ref)} | {c.line if c.new is not None else 'base ' + str(c.line)} |")
+    if claims:
+        out += _more(len(claims))
     other = [pd_ for pd_ in d.changed if pd_.changed_fields or pd_.models_added or pd_.models_removed]
     if other:
-        out += ["", "### Other changes", ""]
+        items = []
         for pd_ in other:
-            for key, old, new in pd_.changed_fields:
-                out.append(f"- **{md(pd_.paper)}** {md(key, 60)}: {md(old)} → {md(new)}")
+            items += [f"- **{md(pd_.paper)}** {md(key, 60)}: {md(old)} → {md(new)}"
+                      for key, old, new in pd_.changed_fields]
             if pd_.models_added:
-                out.append(f"- **{md(pd_.paper)}** models added: {md(', '.join(map(str, pd_.models_added)))}")
+                items.append(f"- **{md(pd_.paper)}** models added: "
+                             f"{md(', '.join(map(str, pd_.models_added)))}")
             if pd_.models_removed:
-                out.append(f"- **{md(pd_.paper)}** models removed: "
-                           f"{md(', '.join(map(str, pd_.models_removed)))}")
+                items.append(f"- **{md(pd_.paper)}** models removed: "
+                             f"{md(', '.join(map(str, pd_.models_removed)))}")
+        out += ["", "### Other changes", "", *items[:MAX_ROWS], *_more(len(items))]
     if d.removed:
         out += ["", "### Papers removed", ""]
         out += [f"- **{md(p.get('id'))}**: {md(p.get('title'))}, with "
                 f"{len(_claims(p, 'results')) + len(_claims(p, 'efficiency'))} number(s)"
-                for p in d.removed]
+                for p in d.removed[:MAX_ROWS]]
+        out += _more(len(d.removed))
     return "\n".join(out) + "\n"

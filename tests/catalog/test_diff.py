@@ -95,3 +95,12 @@ def test_cli_reports_broken_head(valid_text, write, runner):
     result = runner.invoke(app, ["diff", str(base), str(head)])
     assert result.exit_code == 1
     assert result.stdout.startswith(f"{head}:2:1: yaml: YAML syntax error")
+
+
+def test_summary_stays_small_for_huge_changes():
+    papers = "".join(f"- id: p{i}\n  title: P{i}\n  year: 2020\n  models: [{{id: m{i}, name: M}}]\n"
+                     f"  results: [{{model: m{i}, dataset: camvid, split: test, value: 50, "
+                     f"sources: [{{ref: paper, where: T1}}]}}]\n" for i in range(5000))
+    out = _diff("[]\n", papers)
+    assert "… and 4,700 more row(s): run `catalog diff` locally for all." in out
+    assert len(out.encode()) < 200_000
