@@ -198,8 +198,12 @@ class SourceMap:
         pos, via_alias = self._walk(tuple(path), prefer_key) if self._root_pos is not None else (None, False)
         if via_alias and pos in self._aliases:
             name, anchor = self._aliases[pos]
-            kind = "merged from" if name.startswith("<<") else "through the alias *" + name
-            message += f" (value {kind.removeprefix('<<')}; its anchor is on line {_line_col(anchor)[0]})"
+            if name == _MERGED:
+                message += (f" (value merged in by '<<' here; it is written on line "
+                            f"{_line_col(anchor)[0]})")
+            else:
+                message += (f" (value through the alias *{name}; its anchor is on line "
+                            f"{_line_col(anchor)[0]})")
         return CatalogIssue(self.file, line, self.location(path), message, col)
 
 
@@ -239,6 +243,7 @@ _STR_TAG = "tag:yaml.org,2002:str"
 _SEQ_TAGS = (None, "!", "tag:yaml.org,2002:seq")
 _MAP_TAGS = (None, "!", "tag:yaml.org,2002:map")
 _MERGE = "<<"
+_MERGED = "<<"  # the name `SourceMap._aliases` gives to values a merge key brought in
 
 
 class _ScalarProblem(Exception):
@@ -326,7 +331,6 @@ class _Builder:
 
     def __init__(self, text: str, file: str):
         self.text = text
-        self.file = file
         self.where = SourceMap(file)
         self.problems: list[tuple[Path_, int, str]] = []
         self.stack: list[_Frame] = []
@@ -553,7 +557,7 @@ class _Builder:
                 merged_pos = pos | _ALIAS
                 if merged_pos not in self.where._aliases:
                     anchor = self.where._aliases.get(pos, ("", pos))[1]
-                    self.where._aliases[merged_pos] = ("<<merged from '<<'", anchor)
+                    self.where._aliases[merged_pos] = (_MERGED, anchor)
                 for k, v in src.items():
                     if k not in frame.value:
                         frame.value[k] = v

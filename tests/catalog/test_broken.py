@@ -387,3 +387,27 @@ def test_conflicts_and_export_refuse_non_finite_numbers_without_a_traceback(toke
         assert result.exit_code == 1, result.output
         assert result.exception is None or isinstance(result.exception, SystemExit)
         assert result.stdout.startswith(f"{path}:19:47: fcn.efficiency[0].value: "), result.stdout
+
+
+def test_errors_in_merged_values_point_at_the_merge(write, runner):
+    text = """\
+- id: x
+  title: X
+  year: 2020
+  models: [{id: x, name: X}]
+  results:
+    - &r {model: x, dataset: camvid, split: test, value: 60.1, sources: [{ref: paper}]}
+    - {<<: *r, value: 61.5}
+"""
+    result = runner.invoke(app, ["validate", str(write(text))])
+    lines = [x.split(":", 1)[1] for x in result.stdout.splitlines()]
+    assert lines == [
+        "6:74: x.results[0].sources[0]: a reference to source 'paper' needs 'where'",
+        "7:12: x.results[1].sources[0]: a reference to source 'paper' needs 'where' (value "
+        "through the alias *r; its anchor is on line 6)"], result.stdout
+    inline = text.replace("{<<: *r, value: 61.5}", "{<<: {sources: [{ref: paper}]}, model: x, "
+                                                   "dataset: camvid, split: val, value: 61.5}")
+    result = runner.invoke(app, ["validate", str(write(inline))])
+    assert result.stdout.splitlines()[1].split(":", 1)[1] == (
+        "7:12: x.results[1].sources[0]: a reference to source 'paper' needs 'where' (value "
+        "merged in by '<<' here; it is written on line 7)")
