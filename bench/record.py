@@ -426,7 +426,7 @@ def schema_text() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m bench.record schema [-o PATH]` | `python -m bench.record check FILE...`."""
+    """`python -m bench.record schema [-o PATH]` | `check FILE...` | `mark-reference FILE...`."""
     args = sys.argv[1:] if argv is None else argv
     if args[:1] == ["schema"]:
         from catalog.export import write_atomic
@@ -444,6 +444,19 @@ def main(argv: list[str] | None = None) -> int:
                 print(e, file=sys.stderr)
                 bad += 1
         return 1 if bad else 0
+    if args[:1] == ["mark-reference"] and len(args) > 1:
+        # one-off migration: runs committed before the flag existed are the reference sweep
+        from catalog.export import write_atomic
+
+        for f in args[1:]:
+            load_results(f)  # refuse to touch an invalid file
+            doc = json.loads(Path(f).read_text(encoding="utf-8"))
+            for r in doc["runs"]:
+                r["reference"] = True
+            write_atomic(Path(f), json.dumps(doc, indent=1, ensure_ascii=False,
+                                             allow_nan=False) + "\n")
+            print(f"{f}: {len(doc['runs'])} run(s) marked reference")
+        return 0
     print(main.__doc__, file=sys.stderr)
     return 2
 

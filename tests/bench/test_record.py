@@ -148,3 +148,14 @@ def test_importing_the_record_does_not_import_torch():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=ROOT, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_mark_reference_migrates_committed_files(tmp_path):
+    from bench.record import main
+
+    f = tmp_path / "fcn8s.json"
+    f.write_text((ROOT / "data" / "results" / "fcn8s.json").read_text())
+    assert main(["mark-reference", str(f)]) == 0
+    runs = load_results(f).runs
+    assert [r.reference for r in runs] == [True] * len(runs)
+    assert shown_run(runs) is runs[-1] or shown_run(runs).reference
