@@ -14,8 +14,8 @@ interleaved round by round, and the median of `--repeat` runs is reported. The g
 exponent between two sizes is log(t2 / t1) / log(n2 / n1) (1.0 = linear). Results are printed
 as a table and written as JSON.
 
-Reuse: `write_synthetic_catalog(path, n_papers)` writes one synthetic catalog (the site build
-benchmark uses it with `SEGATLAS_CATALOG`).
+Reuse: `write_synthetic_catalog(path, n_papers)` (or `catalog_scale.py --write PATH N`) writes
+one synthetic catalog (the site build benchmark can use it with `SEGATLAS_CATALOG`).
 """
 
 from __future__ import annotations
@@ -37,7 +37,6 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from catalog import DEFAULT_CATALOG  # noqa: E402
-from catalog.load import load_data  # noqa: E402
 
 _PAPER_START = re.compile(r"(?m)^(?=- )")
 _REF_KEYS = r"(?:id|model|relative_to)"
@@ -51,6 +50,8 @@ def _blocks(text: str) -> tuple[str, list[str]]:
 
 def synthetic_catalog_text(n_papers: int, source: Path | str = DEFAULT_CATALOG) -> str:
     """A catalog of `n_papers` papers cloned from `source` (see the module docstring)."""
+    from catalog.load import load_data
+
     text = Path(source).read_text(encoding="utf-8")
     head, blocks = _blocks(text)
     data, _ = load_data(source)
@@ -138,7 +139,12 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--json", type=Path, default=REPO / "benchmarks" / "catalog_scale.json",
                     help="where to write the results [default: %(default)s]")
+    ap.add_argument("--write", nargs=2, metavar=("PATH", "PAPERS"),
+                    help="only write one synthetic catalog of PAPERS papers to PATH")
     args = ap.parse_args()
+    if args.write:
+        write_synthetic_catalog(args.write[0], int(args.write[1]))
+        return
     sizes = [int(s) for s in args.sizes.split(",")]
     py = sys.executable
     commands = {
@@ -151,8 +157,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="segatlas-scale-") as tmp:
         tmpdir = Path(tmp)
         files = {}
-        for n in sizes:
-            files[n] = write_synthetic_catalog(tmpdir / f"papers-{n}.yaml", n)
+        for n in sizes:  # in a child process, so this one stays small (RSS is inherited)
+            files[n] = tmpdir / f"papers-{n}.yaml"
+            subprocess.run([py, __file__, "--write", str(files[n]), str(n)], check=True)
             print(f"synthetic catalog: {n:,} papers, {files[n].stat().st_size / 1e6:.1f} MB",
                   file=sys.stderr)
         for rep in range(args.repeat):
