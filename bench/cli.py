@@ -89,8 +89,8 @@ def print_record(rec: dict, catalog_note: str | None) -> None:
     t.add_column("quantity")
     t.add_column("value", justify="right")
     t.add_column("detail")
-    p = rec["params"]
-    t.add_row("params", f"{p['total']:,}", f"trainable {p['trainable']:,}; {p['scope']}")
+    if p := rec["params"]:
+        t.add_row("params", f"{p['total']:,}", f"trainable {p['trainable']:,}; {p['scope']}")
     if f := rec["flops"]:
         t.add_row("GMACs", _fmt(f["gmacs"]),
                   f"FlopCounterMode / 2; conv only {_fmt(f.get('conv_gmacs'))}")
@@ -264,6 +264,7 @@ def run(
 ) -> None:
     """Measure MODEL (params, GMACs/GFLOPs, latency, memory; mIoU with --data) and print a
     verdict for each catalog claim about it."""
+    from bench.record import ResultsError
     from bench.results import REFERENCE_DIR, is_reference_dir, user_results_dir
 
     try:
@@ -318,8 +319,9 @@ def run(
                             progress=True)
     except UsageError as e:
         _fail(str(e))
+    except ResultsError as e:  # a record the harness built does not validate: a bench bug
+        _fail(f"the run's record is invalid (a bench bug, please report it): {e}", 1)
     if save or reference:
-        from bench.record import ResultsError
         from bench.results import save_run
 
         try:

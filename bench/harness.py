@@ -306,12 +306,17 @@ def _measure(spec, opts: RunOptions, cat, say: Say, progress: bool, prep: Prepar
     t0 = time.perf_counter()
     torch.manual_seed(0)
     say(f"building {spec.key} ({nc} classes)")
-    model = spec.build(num_classes=nc).eval()
-    rec["params"] = count_params(model)
-    params_for_claims = rec["params"]
-    if nc != spec.num_classes:  # params claims are about the spec's (the paper's) head
-        params_for_claims = count_params(spec.build(num_classes=spec.num_classes))
-        rec["params_spec_classes"] = params_for_claims
+    try:
+        model = spec.build(num_classes=nc).eval()
+        rec["params"] = count_params(model)
+        params_for_claims = rec["params"]
+        if nc != spec.num_classes:  # params claims are about the spec's (the paper's) head
+            params_for_claims = count_params(spec.build(num_classes=spec.num_classes))
+            rec["params_spec_classes"] = params_for_claims
+    except Exception as e:  # noqa: BLE001 - e.g. a class count the architecture cannot take
+        rec["error"] = f"{type(e).__name__} while building the model: {e}"[:2000]
+        rec["elapsed_s"] = round(time.perf_counter() - t0, 2)
+        return rec
     weights_report = None
     if opts.weights:  # before FLOPs and timing: a checkpoint that does not fit stops here
         from bench.weights import WeightsError, apply_state_dict

@@ -143,3 +143,22 @@ def test_bench_miou_all_ignore_is_an_error(tmp_path):
     r = runner.invoke(app, ["miou", "--pred", str(tmp_path / "pred"), "--gt", str(tmp_path / "gt"),
                             "--num-classes", "3", "--json"])
     assert r.exit_code == 1 and "mIoU is undefined" in r.stderr and r.stdout == ""
+
+
+@needs_small
+def test_a_model_that_cannot_be_built_is_an_error_not_a_traceback(tmp_path, monkeypatch):
+    import bench.models.registry as registry
+
+    spec = registry.get_spec(SMALL_KEY)
+
+    def broken(num_classes):
+        raise ValueError(f"{num_classes} classes do not fit this head")
+
+    import dataclasses
+
+    monkeypatch.setattr(registry, "get_spec", lambda key: dataclasses.replace(spec, build=broken))
+    r = runner.invoke(app, ["run", SMALL_KEY, "--json", "--catalog", str(tmp_path / "none.yaml")])
+    assert r.exit_code == 1, r.output
+    rec = json.loads(r.stdout)
+    assert rec["error"] == "ValueError while building the model: 21 classes do not fit this head"
+    assert rec["params"] is None
