@@ -119,6 +119,7 @@ def _bounded(message: str, value: Any = None) -> str:
 
 # A position is one int: line << 32 | column << 1 | through-alias flag (0-based line/column).
 _ALIAS = 1
+_LOW64 = (1 << 64) - 1
 
 
 def _pos(mark: Any, alias: bool = False) -> int:
@@ -162,10 +163,10 @@ class SourceMap:
                     break
                 child = marks[part]
             else:
-                keys, values = marks
-                if part not in values:
+                packed = marks.get(part)
+                if packed is None:
                     break
-                child = keys[part] if (prefer_key and n == last) else values[part]
+                child = packed >> 64 if (prefer_key and n == last) else packed & _LOW64
             pos, obj = child, obj[part]
             if child & _ALIAS:
                 return pos, True
@@ -299,7 +300,7 @@ def resolve_plain(value: str) -> Any:
 class _Frame:
     """An open sequence or mapping while its events arrive."""
 
-    __slots__ = ("value", "marks", "keys", "pos", "anchor", "is_map", "key", "key_pos",
+    __slots__ = ("value", "marks", "pos", "anchor", "is_map", "key", "key_pos",
                  "has_key", "skip", "merges", "bad", "in_key")
 
     def __init__(self, value, pos, anchor, is_map, bad, in_key):
@@ -307,8 +308,7 @@ class _Frame:
         self.pos = pos
         self.anchor = anchor
         self.is_map = is_map
-        self.marks = {} if is_map else []
-        self.keys = {} if is_map else None
+        self.marks = {} if is_map else []  # key -> key position << 64 | value position
         self.key = None
         self.key_pos = 0
         self.has_key = False
@@ -401,8 +401,7 @@ class _Builder:
                         if not parent.skip and parent.key is not _MERGE:
                             key = parent.key
                             parent.value[key] = value
-                            parent.keys[key] = parent.key_pos
-                            parent.marks[key] = pos
+                            parent.marks[key] = (parent.key_pos << 64) | pos
                             parent.has_key = False
                             continue
                     elif type(value) is str and value != _MERGE and value not in parent.value:
@@ -430,12 +429,9 @@ class _Builder:
             elif kind is MappingEndEvent or kind is SequenceEndEvent:
                 frame = stack.pop()
                 value = frame.value
-                if frame.is_map:
-                    if frame.merges:
-                        self._merge(frame)
-                    marks_of[id(value)] = (frame.keys, frame.marks)
-                else:
-                    marks_of[id(value)] = frame.marks
+                if frame.merges:
+                    self._merge(frame)
+                marks_of[id(value)] = frame.marks
                 if frame.anchor is not None:
                     self.open_anchors.discard(frame.anchor)
                     self.anchors[frame.anchor] = (value, frame.pos)
@@ -525,7 +521,7 @@ class _Builder:
                                       f"{excerpt(value)})")
                 return
             if value in parent.value:
-                line = _line_col(parent.keys[value])[0]
+                line = _line_col(parent.marks[value] >> 64)[0]
                 parent.key = value
                 self.problem(pos, f"duplicate key {excerpt(value)} (first given on line {line})")
                 parent.skip = True
@@ -542,8 +538,7 @@ class _Builder:
             parent.merges.append((value, pos))
             return
         parent.value[key] = value
-        parent.keys[key] = parent.key_pos
-        parent.marks[key] = pos
+        parent.marks[key] = (parent.key_pos << 64) | pos
 
     def _merge(self, frame: _Frame) -> None:
         """`<<: *defaults` (or a list of them): explicit keys win, as YAML specifies."""
@@ -561,8 +556,7 @@ class _Builder:
                 for k, v in src.items():
                     if k not in frame.value:
                         frame.value[k] = v
-                        frame.keys[k] = merged_pos
-                        frame.marks[k] = merged_pos
+                        frame.marks[k] = (merged_pos << 64) | merged_pos
 
 
 def _tag_message(tag: str) -> str:
