@@ -189,7 +189,8 @@ def test_record_units_and_fvcore_status(tiny):
 def test_segformer_b0_gmacs_vs_paper():
     """SegFormer-B0, 150 classes, 512x512: 8.388 GMACs measured (FlopCounterMode / 2; the
     efficient self-attention's matmuls included) vs the 8.4 "GFLOPs" of the SegFormer paper's
-    ADE20K table (multiply-adds, mmcv's counter): -0.15%. A real CPU forward counts the same."""
+    ADE20K table (multiply-adds; transcribed from secondary copies of the table, see
+    tests/models/test_models_transformers.py): -0.15%. A real CPU forward counts the same."""
     from bench.models.registry import build
 
     model = build("segformer-b0")

@@ -156,10 +156,10 @@ def test_params_vs_published(key):
     assert round(count / 1e6, decimals) == published, where
 
 
-# Authors' FLOPs, in their tables' unit: mmcv/fvcore "FLOPs" count one per multiply-add, i.e.
-# our GMACs. The READMEs do not state the input size; these are reproduced at 512x2048 for the
-# 512-crop models and 640x2560 for the 640-crop ones (mmseg's get_flops default shape is
-# 2048x512; x1.25 per side for 640 crops). The aux head is excluded (it does not run at test).
+# Authors' "FLOPs" (same README rows as the #params above) are multiply-adds (mmcv's counter
+# counts one per multiply-add), i.e. our GMACs. The READMEs do not state the input size: the
+# figures are reproduced at 512x2048 for the 512-crop models and at 640x2560 for the 640-crop
+# ones, with the aux head excluded (it does not run at test time). Finding, not a source.
 README_GFLOPS = {
     ("upernet-swin-t", (512, 2048)): (945, 944.385),
     ("upernet-swin-s", (512, 2048)): (1038, 1037.417),
@@ -177,7 +177,7 @@ def test_upernet_gmacs_vs_readme(key, size):
     published, ours = README_GFLOPS[(key, size)]
     gmacs = flopcounter(_meta_model(key), torch.randn(1, 3, *size, device="meta"))["flops"] / 2e9
     assert round(gmacs, 3) == ours
-    assert published - 1 < gmacs < published  # the README rounds up: within 0.1%
+    assert published - 1 < gmacs < published  # within 1 G below each printed figure
 
 
 # SegFormer "FLOPs" (same secondary sources as its params), at the ADE20K crop (B5: 640).
