@@ -86,7 +86,12 @@ def run_submitit(jobs: list[Job], specs: dict, opts: RunOptions, catalog: str | 
                  state: dict, progress: Progress, copts: ClusterOptions,
                  on_poll: Callable[[dict], None] | None = None) -> list[dict]:
     """Submit `jobs`, wait with progress, merge each finished record; the summary rows."""
-    import submitit
+    try:
+        import submitit
+    except ImportError:
+        from bench.harness import UsageError
+
+        raise UsageError("--executor slurm needs submitit (pip install submitit)") from None
 
     logs = logs_dir(state, copts)
     records = logs / "records"
