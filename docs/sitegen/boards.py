@@ -74,9 +74,12 @@ def row_cells(data: D.SiteData, page: str, row: D.Row, rank: int | None) -> list
         setting += " " + badge(f"trained on {train}", "size", "training split")
     if len(row.results) > 1:
         setting += f" <small>{len(row.results)} transcriptions</small>"
-    code = code_html(row.paper.code, first_only=True)
+    links = [code_html(row.paper.code, first_only=True)] if row.paper.code else []
+    weights = row.model.weights if row.model else []
+    if weights:
+        links.append(ext_link(weights[0].url, "weights"))
     paper = (paper_link(page, row.paper, short_name(row.paper)) + f" ({row.paper.year})"
-             + (f"<br><small>{code}</small>" if row.paper.code else ""))
+             + (f"<br><small>{' · '.join(links)}</small>" if links else ""))
     return [(str(rank) if rank else "", rank), name, score_html(row, page), setting,
             (paper, row.paper.year), params_cell(data, row.model_id),
             flops_cell(data, row.model_id, row.result.dataset),

@@ -97,7 +97,11 @@ MARKERS = {"<!-- segatlas:stats -->": reports.home_stats,
 
 
 def on_page_content(html: str, page, config, files, **kwargs) -> str:
-    return fill_blocks(html)
+    return fill_blocks(html, "block")
+
+
+def on_post_page(output: str, page, config, **kwargs) -> str:
+    return fill_blocks(output, "late")
 
 
 def on_page_markdown(markdown: str, page, config, files, **kwargs) -> str:

@@ -6,6 +6,7 @@ blocks we build here (escaped) or through `md_esc` (escaped, and Markdown syntax
 
 from __future__ import annotations
 
+import functools
 import html
 import posixpath
 import re
@@ -43,10 +44,13 @@ def page_url(page: str) -> str:
 
 def rel(from_page: str, to_page: str, anchor: str | None = None) -> str:
     """Relative URL from one generated page to another, both given as docs-relative .md paths."""
-    target = page_url(to_page)
-    start = posixpath.dirname(from_page) or "."
-    url = posixpath.relpath(target, start)
+    url = _relpath(page_url(to_page), posixpath.dirname(from_page) or ".")
     return f"{url}#{anchor}" if anchor else url
+
+
+@functools.lru_cache(maxsize=65536)
+def _relpath(target: str, start: str) -> str:  # posixpath.relpath is slow, and asked again and again
+    return posixpath.relpath(target, start)
 
 
 def a(href: str, text: object, title: str | None = None) -> str:
@@ -90,9 +94,9 @@ def table(headers: list[tuple], rows: list[list], attrs: str = "",
         tr = f"<tr {row_attrs[i]}>" if row_attrs else "<tr>"
         body.append(tr + "".join(cells) + "</tr>")
     cap = f"<caption>{caption}</caption>" if caption else ""
-    return (f'<div class="sa-table-wrap" data-search-exclude><table data-sortable {attrs}>{cap}\n'
-            f"<thead><tr>{head}</tr></thead>\n<tbody>\n"
-            + "\n".join(body) + "\n</tbody>\n</table></div>")
+    return late(f'<div class="sa-table-wrap"><table data-sortable {attrs}>{cap}\n'
+                f"<thead><tr>{head}</tr></thead>\n<tbody>\n"
+                + "\n".join(body) + "\n</tbody>\n</table></div>")
 
 
 def _prio(p: int) -> str:
@@ -100,22 +104,37 @@ def _prio(p: int) -> str:
 
 
 # Generated HTML never goes through Markdown: `block` files it here and leaves a placeholder
-# comment, which hooks.on_page_content swaps back after Markdown ran. Parsing large raw-HTML
-# blocks was half of the build time (Python-Markdown's HTML parser); the page is unchanged.
-BLOCKS: dict[int, str] = {}
-_PLACEHOLDER = re.compile(r"<!--sa-block:(\d+)-->")
+# comment, which hooks.on_page_content swaps back after Markdown ran. Tables go in later still
+# (`late`, swapped back in hooks.on_post_page): the search index leaves them out anyway, and the
+# search plugin's HTML parser no longer reads them. Parsing large raw HTML in Markdown and in the
+# search plugin was most of the build time; the pages are unchanged.
+BLOCKS: dict[str, str] = {}
+_PLACEHOLDER = {kind: re.compile(rf"<!--sa-{kind}:(\d+)-->") for kind in ("block", "late")}
+
+
+def _hold(kind: str, html_text: str) -> str:
+    key = str(len(BLOCKS))
+    BLOCKS[key] = html_text
+    return f"<!--sa-{kind}:{key}-->"
 
 
 def block(inner: str) -> str:
     """HTML kept out of Markdown: a placeholder now, the HTML again after conversion."""
-    key = len(BLOCKS)
-    BLOCKS[key] = f'<div class="sa-block">\n{inner}\n</div>'
-    return f"\n\n<!--sa-block:{key}-->\n\n"
+    return "\n\n" + _hold("block", f'<div class="sa-block">\n{inner}\n</div>') + "\n\n"
 
 
-def fill_blocks(html_text: str) -> str:
-    """Put back the HTML of every placeholder (each is used once, then dropped)."""
-    return _PLACEHOLDER.sub(lambda m: BLOCKS.pop(int(m.group(1))), html_text)
+def late(html_text: str) -> str:
+    """HTML kept out of Markdown and of the search index: back only in the written page."""
+    return _hold("late", html_text)
+
+
+def fill_blocks(html_text: str, kind: str = "block") -> str:
+    """Put back the HTML of every placeholder of `kind` (each is used once, then dropped)."""
+    return _PLACEHOLDER[kind].sub(lambda m: BLOCKS.pop(m.group(1)), html_text)
+
+
+def fill_all(html_text: str) -> str:
+    return fill_blocks(fill_blocks(html_text, "block"), "late")
 
 
 def fmt_num(x: float | None, digits: int = 1) -> str:

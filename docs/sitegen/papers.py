@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 from catalog.datasets import DATASETS
 from catalog.export import bibtex_entry
 from catalog.schema import Paper
 
 from . import data as D
 from .common import code_html, front, grade_badge, h1, paper_link, score_html, setting_badges, short_name, sources_html
-from .html import a, block, esc, ext_link, fmt_num, rel, table, verdict_badge
-
-
-def _fence(text: str) -> str:
-    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
-    return "`" * max(3, longest + 1)
+from .html import a, block, esc, ext_link, fmt_num, late, rel, table, verdict_badge
 
 
 def _facts(data: D.SiteData, p: Paper, page: str) -> str:
@@ -77,9 +70,9 @@ def paper_page(data: D.SiteData, p: Paper, claims: list[dict] | None = None) -> 
         md += "\n## Errata\n" + block(errata_table([(p, e) for e in p.errata], page))
     if p.sources:
         md += "\n## Mentioned in\n" + block(f"<p>{sources_html(p.sources, page)}</p>")
+    # Plain <pre><code> (the theme still adds its copy button), kept out of the search index.
     bib = bibtex_entry(p).strip()
-    fence = _fence(bib)
-    md += f"\n## BibTeX\n\n{fence}bibtex\n{bib}\n{fence}\n"
+    md += "\n## BibTeX\n" + block(late(f'<pre><code class="language-bibtex">{esc(bib)}</code></pre>'))
     return md
 
 

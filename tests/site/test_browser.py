@@ -197,13 +197,16 @@ def test_accessibility_scan(page):
 
     axe = Axe()
     found = {}
-    for path in (BOARD, "chooser.html", "papers/fcn.html", "verification.html"):
-        page.goto(f"{page.base}/{path}", wait_until="networkidle")
-        result = axe.run(page)
-        bad = [(v["id"], v["impact"], len(v["nodes"])) for v in result.response["violations"]
-               if v["impact"] in ("serious", "critical")]
-        if bad:
-            found[path] = bad
+    for scheme, paths in (("light", (BOARD, "chooser.html", "papers/fcn.html", "verification.html")),
+                          ("dark", (BOARD, "chooser.html"))):
+        page.emulate_media(color_scheme=scheme)
+        for path in paths:
+            page.goto(f"{page.base}/{path}", wait_until="networkidle")
+            result = axe.run(page)
+            bad = [(v["id"], v["impact"], len(v["nodes"])) for v in result.response["violations"]
+                   if v["impact"] in ("serious", "critical")]
+            if bad:
+                found[f"{path} ({scheme})"] = bad
     assert found == {}
 
 
