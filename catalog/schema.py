@@ -86,10 +86,11 @@ class Strict(BaseModel):
     @classmethod
     def _clean_text(cls, v):
         if isinstance(v, str):
-            return _check_text(v)
-        if isinstance(v, list):
+            if _BAD_CHARS.search(v):
+                _check_text(v)
+        elif isinstance(v, list):
             for x in v:
-                if isinstance(x, str):
+                if isinstance(x, str) and _BAD_CHARS.search(x):
                     _check_text(x)
         return v
 
@@ -210,7 +211,7 @@ class Result(Strict):
     train_split: TrainSplit | None = Field(None, description="What it was trained on; absent = not stated")
     metric: MetricName = "miou"
     value: float
-    setting: Setting = Setting()
+    setting: Setting = Field(default_factory=Setting)
     sources: Sources
     note: str | None = None
 
