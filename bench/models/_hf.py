@@ -7,7 +7,10 @@ exactly the library's and its converted checkpoints load unchanged.
 
 - Per-pixel models (SegFormer, UperNet, BEiT, DPT, MobileViT): the library's `logits`, resized
   bilinearly (align_corners=False) to the input size when the head predicts at a lower stride,
-  as mmseg's `resize` does at inference.
+  as mmseg's `resize` does at inference. Where the official model has a training-only
+  auxiliary head (UperNet, BEiT, DPT) it is built, named `auxiliary_head` (which
+  bench.measure.params excludes from the inference count and reports as `excluded`), and
+  skipped in forward, so FLOPs and latency are those of inference.
 - Mask-classification models (MaskFormer, Mask2Former, OneFormer, EoMT) return Q class
   logits (K + 1, the last is "no object") and Q mask logits. The semantic map is the standard
   inference of these papers (Mask2Former `semantic_inference`): mask logits resized to the input
@@ -38,7 +41,17 @@ def semantic_from_queries(class_logits: torch.Tensor, mask_logits: torch.Tensor,
 
 
 def _pixel_forward(self, x: torch.Tensor) -> torch.Tensor:
-    out = super(self.__class__, self).forward(pixel_values=x, return_dict=True)
+    # The training-only auxiliary head stays in the module (its weights are in the published
+    # checkpoints and in the authors' #params) but is detached for the call: transformers runs
+    # it whenever it exists, and inference does not.
+    aux = self._modules.get("auxiliary_head")
+    if aux is not None:
+        self._modules["auxiliary_head"] = None
+    try:
+        out = super(self.__class__, self).forward(pixel_values=x, return_dict=True)
+    finally:
+        if aux is not None:
+            self._modules["auxiliary_head"] = aux
     return _resize(out.logits, x.shape[-2:])
 
 

@@ -6,7 +6,8 @@ beit/semantic_segmentation/configs/beit/upernet/upernet_beit_base_12_640_slide_1
 BEiT img_size 640, patch 16, embed 768, depth 12, 12 heads, MLP ratio 4, qkv bias, no absolute
 position embedding, relative position bias in every block (not shared), layer scale init 0.1,
 features after blocks [3, 5, 7, 11]; UPerHead channels 768, 150 classes; auxiliary FCN head
-(training only: not built by default, `aux=True` builds it); 640x640 crops, sliding-window test.
+(training only: built, never run, excluded from the bench's parameter count); 640x640 crops,
+sliding-window test.
 transformers fields: hidden_size 768, num_hidden_layers 12, num_attention_heads 12,
 intermediate_size 3072, image_size 640, patch_size 16, use_relative_position_bias True,
 use_shared_relative_position_bias False, use_absolute_position_embeddings False,
@@ -30,21 +31,21 @@ from bench.models.registry import register
 CODE = "https://github.com/microsoft/unilm/tree/master/beit/semantic_segmentation"
 
 
-def build_upernet_beit_base(num_classes: int = 150, aux: bool = False) -> nn.Module:
+def build_upernet_beit_base(num_classes: int = 150) -> nn.Module:
     cfg = BeitConfig(num_labels=num_classes, hidden_size=768, num_hidden_layers=12,
                      num_attention_heads=12, intermediate_size=3072, image_size=640,
                      patch_size=16, use_relative_position_bias=True,
                      use_shared_relative_position_bias=False,
                      use_absolute_position_embeddings=False, layer_scale_init_value=0.1,
                      out_indices=[4, 6, 8, 12], pool_scales=[1, 2, 3, 6],
-                     use_auxiliary_head=aux, auxiliary_channels=256)
+                     use_auxiliary_head=True, auxiliary_channels=256)
     return adapt(BeitForSemanticSegmentation(cfg), "pixel")
 
 
 @register("upernet-beit-b", paper="beit", num_classes=150, input_size=(640, 640),
           official_code=CODE)
-def upernet_beit_b(num_classes: int = 150, aux: bool = False) -> nn.Module:
+def upernet_beit_b(num_classes: int = 150) -> nn.Module:
     """transformers BeitForSemanticSegmentation: BEiT-B/16 at 640 (relative position bias per
-    block, layer scale 0.1), FPN neck, UPerHead 768 ch; aux FCN head not built (training only);
+    block, layer scale 0.1), FPN neck, UPerHead 768 ch; aux FCN head built, not run (training only);
     block outputs 2/4/6/10 feed the neck (transformers' indexing, see module doc); random init"""
-    return build_upernet_beit_base(num_classes, aux)
+    return build_upernet_beit_base(num_classes)

@@ -3,9 +3,9 @@
 
 Head, as in the authors' mmseg configs: UPerHead with 512 channels, PPM scales (1, 2, 3, 6),
 150 ADE20K classes; the auxiliary FCNHead (256 channels on stage 3) is a training-only head:
-it is not built by default (the bench counts inference parameters and FLOPs); `aux=True`
-builds it, for comparison with the authors' #params, which include it (mmseg counts the
-whole EncoderDecoder).
+it is built (the authors' #params include it, as mmseg counts the whole EncoderDecoder, and
+converted checkpoints carry it) but never run (bench.models._hf), and the bench's parameter
+count excludes it (reported as `excluded`).
 
 Backbones (transformers field = paper field):
 - Swin: embed_dim, depths, num_heads, window_size. T: 96, [2,2,6,2], [3,6,12,24], window 7;
@@ -64,9 +64,9 @@ def convnext_backbone(variant: str) -> ConvNextConfig:
     return ConvNextConfig(hidden_sizes=dims, depths=depths, out_features=STAGES)
 
 
-def build_upernet(backbone, num_classes: int = 150, aux: bool = False) -> nn.Module:
+def build_upernet(backbone, num_classes: int = 150) -> nn.Module:
     cfg = UperNetConfig(backbone_config=backbone, num_labels=num_classes, hidden_size=512,
-                        pool_scales=[1, 2, 3, 6], use_auxiliary_head=aux,
+                        pool_scales=[1, 2, 3, 6], use_auxiliary_head=True,
                         auxiliary_channels=256, auxiliary_num_convs=1)
     return adapt(UperNetForSemanticSegmentation(cfg), "pixel")
 
@@ -75,21 +75,21 @@ def _register_all() -> None:
     for v, (dim, depths, heads, window, crop) in SWIN.items():
         notes = (f"transformers UperNetForSemanticSegmentation + SwinBackbone (embed {dim}, "
                  f"depths {depths}, heads {heads}, window {window}); UPerHead 512 ch; aux FCN "
-                 "head not built (training only); random init")
+                 "head built but not run (training only); random init")
 
-        def sw(num_classes: int = 150, aux: bool = False, _v: str = v) -> nn.Module:
-            return build_upernet(swin_backbone(_v), num_classes, aux)
+        def sw(num_classes: int = 150, _v: str = v) -> nn.Module:
+            return build_upernet(swin_backbone(_v), num_classes)
 
         sw.__module__, sw.__doc__ = __name__, notes
         register(f"upernet-swin-{v}", paper="swin", num_classes=150, input_size=(crop, crop),
                  official_code=SWIN_CODE, notes=notes)(sw)
     for v, (dims, depths, crop) in CONVNEXT.items():
         notes = (f"transformers UperNetForSemanticSegmentation + ConvNextBackbone (dims {dims}, "
-                 f"depths {depths}); UPerHead 512 ch; aux FCN head not built (training only); "
-                 "random init")
+                 f"depths {depths}); UPerHead 512 ch; aux FCN head built but not run (training "
+                 "only); random init")
 
-        def cn(num_classes: int = 150, aux: bool = False, _v: str = v) -> nn.Module:
-            return build_upernet(convnext_backbone(_v), num_classes, aux)
+        def cn(num_classes: int = 150, _v: str = v) -> nn.Module:
+            return build_upernet(convnext_backbone(_v), num_classes)
 
         cn.__module__, cn.__doc__ = __name__, notes
         register(f"upernet-convnext-{v}", paper="convnext", num_classes=150,

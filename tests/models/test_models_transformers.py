@@ -1,16 +1,16 @@
 """The modern canon built from `transformers` configs: exact parameter counts, published figures,
 FLOPs against the authors' tables, the mask-classification -> semantic adapter, registry data.
 
-Counts are `sum(p.numel() for p in model.parameters())` of the eval model at the registered
-number of classes, built on the meta device (shapes only: seconds for all 36 models). Inference
-models do not build training-only auxiliary heads; `aux=True` builds them where the authors'
-#params (mmseg counts the whole EncoderDecoder) include them.
+Counts are the bench's `count_params` of the eval model at the registered number of classes,
+built on the meta device (shapes only: seconds for all 36 models): `total` excludes the
+training-only auxiliary heads (built where the official model has one, never run), `excluded`
+is their size; the authors' #params of mmseg-style models (the whole EncoderDecoder) are
+total + excluded.
 """
 
 from __future__ import annotations
 
 import functools
-import inspect
 
 import pytest
 import torch
@@ -25,10 +25,11 @@ import bench.models.oneformer  # noqa: F401
 import bench.models.segformer  # noqa: F401
 import bench.models.upernet  # noqa: F401
 from bench.measure.flops import flopcounter
+from bench.measure.params import count_params
 from bench.models._hf import semantic_from_queries
 from bench.models.registry import build, get_spec
 
-# Inference parameter counts (aux heads not built). Where a published figure exists, the test
+# Inference parameter counts (aux heads excluded). Where a published figure exists, the test
 # below compares; otherwise the count is pinned so that any change in `transformers` or in our
 # configs shows up.
 PARAMS = {
@@ -73,7 +74,7 @@ PARAMS = {
     "deeplabv3-mobilevit-s": 6_357_941,
 }
 
-# With the training-only auxiliary FCN head (aux=True), for comparison with mmseg-style #params.
+# With the training-only auxiliary head, for comparison with mmseg-style #params.
 PARAMS_WITH_AUX = {
     "upernet-swin-t": 59_943_398,
     "upernet-swin-s": 81_261_302,
@@ -115,37 +116,31 @@ PUBLISHED_M = {
 }
 
 
-def _takes_aux(key: str) -> bool:
-    return "aux" in inspect.signature(get_spec(key).build).parameters
-
-
 @functools.cache
-def _meta_model(key: str, aux: bool = False) -> torch.nn.Module:
+def _meta_model(key: str) -> torch.nn.Module:
     with torch.device("meta"):
-        return get_spec(key).build(**({"aux": True} if aux else {})).eval()
-
-
-def _n(model: torch.nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())
+        return get_spec(key).build().eval()
 
 
 @pytest.mark.parametrize("key", list(PARAMS))
 def test_params_exact(key):
-    assert _n(_meta_model(key)) == PARAMS[key]
-    if key in PARAMS_WITH_AUX:
-        assert _n(_meta_model(key, aux=True)) == PARAMS_WITH_AUX[key]
-    else:
-        assert not _takes_aux(key)
+    c = count_params(_meta_model(key))
+    assert c["total"] == PARAMS[key]
+    assert c["total"] + c["excluded"] == PARAMS_WITH_AUX.get(key, PARAMS[key])
 
 
-def test_aux_heads_are_what_count_params_excludes():
-    """The bench's count_params drops a top-level `auxiliary_head`: built with aux=True, the
-    UperNet/BEiT/DPT models count exactly as the inference models."""
-    from bench.measure.params import count_params
-
-    for key, with_aux in PARAMS_WITH_AUX.items():
-        c = count_params(_meta_model(key, aux=True))
-        assert (c["total"], c["total"] + c["excluded"]) == (PARAMS[key], with_aux)
+@pytest.mark.parametrize("key", ["upernet-swin-t", "upernet-beit-b", "dpt-hybrid"])
+def test_aux_head_built_but_not_run(key):
+    model = _meta_model(key)
+    calls = []
+    hook = model.auxiliary_head.register_forward_hook(lambda *a: calls.append(1))
+    try:
+        size = get_spec(key).input_size
+        out = model(torch.randn(1, 3, *size, device="meta"))
+    finally:
+        hook.remove()
+    assert calls == [] and out.shape == (1, 150, *size)
+    assert "auxiliary_head" in dict(model.named_children())  # restored after the call
 
 
 @pytest.mark.parametrize("key", list(PUBLISHED_M))
