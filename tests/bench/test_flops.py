@@ -232,3 +232,18 @@ def test_meta_retry_with_small_buffers_real():
     assert r["counted_on"] == "meta" and "meta_error" not in r
     assert "Tensor.item() cannot be called on meta tensors" in r["meta_note"]
     assert r["gmacs"] == pytest.approx(64 * 12 / 1e9, abs=1e-15)
+
+
+@pytest.mark.parametrize("kernel", ["_scaled_dot_product_flash_attention",
+                                    "_scaled_dot_product_efficient_attention",
+                                    "_scaled_dot_product_cudnn_attention"])
+def test_cuda_kernel_formulas_agree(kernel):
+    """No GPU here: torch's own formulas for the CUDA SDPA kernels, applied to the same shapes,
+    give what the CPU kernel's formula and the meta decomposition give (2*B*H*Lq*Lk*(d+dv))."""
+    from torch.utils.flop_counter import flop_registry
+
+    q, k, v = (torch.empty(2, 4, n, 8, device="meta") for n in (16, 32, 32))
+    cuda = flop_registry[getattr(torch.ops.aten, kernel)](q, k, v, None, False, out_val=None)
+    with torch.no_grad(), FlopCounterMode(display=False) as fm:
+        F.scaled_dot_product_attention(q, k, v)
+    assert cuda == fm.get_total_flops() == attention_flops(q.shape, k.shape, v.shape) == 131_072
