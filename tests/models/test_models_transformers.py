@@ -2,7 +2,7 @@
 FLOPs against the authors' tables, the mask-classification -> semantic adapter, registry data.
 
 Counts are the bench's `count_params` of the eval model at the registered number of classes,
-built on the meta device (shapes only: seconds for all 36 models): `total` excludes the
+built on the meta device (shapes only: seconds for all 37 models): `total` excludes the
 training-only auxiliary heads (built where the official model has one, never run), `excluded`
 is their size; the authors' #params of mmseg-style models (the whole EncoderDecoder) are
 total + excluded.
@@ -49,6 +49,7 @@ PARAMS = {
     "upernet-convnext-l": 233_186_262,
     "upernet-convnext-xl": 388_742_038,
     "upernet-beit-b": 161_599_446,
+    "upernet-beit-l": 438_872_726,
     # Mask2Former / MaskFormer: MODEL_ZOO.md of both repositories lists no #params; pinned.
     "mask2former-r50": 44_041_367,
     "mask2former-r101": 63_033_495,
@@ -86,6 +87,7 @@ PARAMS_WITH_AUX = {
     "upernet-convnext-l": 234_994_796,
     "upernet-convnext-xl": 391_140_396,
     "upernet-beit-b": 163_407_980,
+    "upernet-beit-l": 441_271_084,
     "dpt-hybrid": 123_307_884,
     "dpt-large": 343_960_364,
 }
