@@ -20,10 +20,14 @@ needs real values (data-dependent shapes, tensors kept outside parameters/buffer
 to a real forward on its device. `counted_on` records which.
 
 Attention is counted the same on every device. FlopCounterMode ships formulas for the CUDA
-attention kernels (flash, memory-efficient, cuDNN) but none for the CPU kernel
-`aten._scaled_dot_product_flash_attention_for_cpu` (torch 2.14: counted as zero), nor for the
-MPS/XPU ones; on the meta device `scaled_dot_product_attention` decomposes into its math form
-(two `bmm`s, counted). `ATTENTION_FLOP_FORMULAS` gives the CPU/MPS/XPU kernels torch's own
+attention kernels (flash, memory-efficient, cuDNN) but none for the CPU kernel nor for the
+MPS/XPU ones. Observed in torch 2.14.1: on CPU, `F.scaled_dot_product_attention` dispatches to
+`aten._scaled_dot_product_flash_attention_for_cpu` (with or without mask, 3-D or 4-D, grad or
+not) and was counted as zero; eval `nn.MultiheadAttention` under no_grad runs
+`aten._native_multi_head_attention` and `nn.TransformerEncoderLayer` runs
+`aten._transformer_encoder_layer_fwd` (projections and MLP included: zero for the whole layer);
+on the meta device SDPA decomposes into its math form (`mul`, `bmm`, `_safe_softmax`, `bmm`:
+the two `bmm`s are counted), as it does on CPU under `sdpa_kernel(SDPBackend.MATH)`. `ATTENTION_FLOP_FORMULAS` gives the CPU/MPS/XPU kernels torch's own
 rule (2 FLOPs per multiply-add of Q@K^T and of P@V; softmax and scaling are not counted, as
 for the CUDA kernels), so CPU, meta and CUDA agree. The fused `nn.MultiheadAttention` /
 `nn.TransformerEncoderLayer` inference fast path (`aten._native_multi_head_attention`,
