@@ -1,11 +1,12 @@
 """Property: any mutation of a results file is accepted or rejected with a located error
 (ResultsError naming the file and a field), never another exception, never a non-finite
-number accepted, and quickly."""
+number accepted, and quickly. SEGATLAS_FUZZ_EXAMPLES=1000 for the full run."""
 
 from __future__ import annotations
 
 import json
 import math
+import os
 import time
 from pathlib import Path
 
@@ -62,7 +63,7 @@ def _finite(x) -> bool:
     return True
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=int(os.environ.get("SEGATLAS_FUZZ_EXAMPLES", "300")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.sampled_from(PATHS), st.sampled_from(["set", "delete", "add"]),
                           LEAVES), min_size=1, max_size=3))
 def test_any_mutation_is_accepted_or_located(mutations):
