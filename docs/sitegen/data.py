@@ -497,9 +497,11 @@ def claim_rows_by_paper(data: SiteData) -> dict[int, list[dict]]:
 
 
 def verdict_name(row: dict) -> str:
+    """The run's verdict; 'no run' when the model was never measured, 'not checked' when its
+    run has no verdict on this claim (the run predates the claim, or its unit changed since)."""
     if row["verdict"]:
         return str(row["verdict"].get("verdict") or "unmeasured")
-    return "no run"
+    return "not checked" if row["run"] else "no run"
 
 
 def verdict_counts(rows: list[dict]) -> dict[str, int]:

@@ -26,7 +26,7 @@ def verification_page(data: D.SiteData) -> str:
         + (f", and {extra} verdicts of bench runs on claims the catalog does not hold as efficiency "
            "claims" if extra else "") + f". Verified: {counts['verified']}, matches at 2x or 1/2x "
         f"(MAC/FLOP unit): {counts['unit']}, mismatch: {counts['mismatch']}, unverified "
-        f"(not comparable, unmeasured or no run yet): {counts['unverified']}.</p>"
+        f"(not comparable, unmeasured, not checked by the latest run, or no run yet): {counts['unverified']}.</p>"
         "<p>Each claim is compared with the latest run of the bench for that model "
         "(<code>data/results/</code>); tolerances come from the bench and show on hover.</p>"
         '<p class="sa-filter"><label>Filter <input type="search" data-filter-text '

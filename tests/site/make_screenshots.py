@@ -26,11 +26,12 @@ README_SHOTS = ("home.png", "leaderboard.png", "paper.png")
 VIEWPORTS = {"desktop": {"width": 1440, "height": 1000}, "phone": {"width": 390, "height": 844}}
 
 
-def shots(board: str, paper: str) -> list[tuple[str, str, str | None]]:
+def shots(board: str, paper: str, device: str) -> list[tuple[str, str, str | None]]:
     """(name, path, selector to scroll to first)."""
     return [("board", f"leaderboards/{board}.html", "table[data-board]"),
             ("board-plot", f"leaderboards/{board}.html", "div.sa-plot"),
-            ("chooser", f"chooser.html?ds={board}&proto=val&params=50", "#chooser"),
+            ("chooser", f"chooser.html?ds={board}&proto=val&params=50",
+             "#chooser" if device == "desktop" else "#ch-summary"),
             ("paper", f"papers/{paper}.html", None),
             ("verification", "verification.html", None)]
 
@@ -76,7 +77,7 @@ def main() -> None:
                                         is_mobile=device == "phone", has_touch=device == "phone",
                                         device_scale_factor=1)
                     page = ctx.new_page()
-                    for name, path, selector in shots(args.board, args.paper):
+                    for name, path, selector in shots(args.board, args.paper, device):
                         take(page, base, path, selector, out / f"{name}-{device}-{scheme}.png")
                     ctx.close()
             ctx = b.new_context(viewport=VIEWPORTS["desktop"], color_scheme="light")

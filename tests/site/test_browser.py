@@ -177,6 +177,10 @@ def test_score_column_visible_on_a_phone(browser):
             box = row.locator("td").nth(2).bounding_box()
             assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, (path, box)
     assert pg.evaluate("document.documentElement.scrollWidth") <= 390
+    pg.goto(f"{base}/verification.html", wait_until="networkidle")  # the verdict stays in view
+    verdict = pg.locator("table[data-filterable] tbody tr").first.locator("td:has(.sa-badge[class*='--v-'])")
+    box = verdict.bounding_box()
+    assert box and box["x"] + box["width"] <= 390, box
     ctx.close()
 
 
