@@ -112,7 +112,7 @@ def run_submitit(jobs: list[Job], specs: dict, opts: RunOptions, catalog: str | 
     params: dict = {"timeout_min": copts.timeout_min, "name": "segatlas-bench"}
     if copts.cluster in (None, "slurm"):
         params.update(slurm_array_parallelism=copts.array_parallelism,
-                      gpus_per_node=copts.gpus_per_job)
+                      gpus_per_node=copts.gpus_per_job if opts.device.startswith("cuda") else 0)
         if copts.partition:
             params["slurm_partition"] = copts.partition
         if copts.cpus_per_job:
