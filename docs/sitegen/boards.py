@@ -88,7 +88,7 @@ def row_cells(data: D.SiteData, page: str, row: D.Row, rank: int | None) -> list
 
 def ranking_table(data: D.SiteData, page: str, rk: D.Ranking) -> str:
     out, attrs, rank, last, n = [], [], 0, None, 0
-    for row in rk.rows:  # sorted best first
+    for row in (r for r in rk.rows if r.shown):  # sorted best first
         visible = row.default_visible()
         if visible:
             n += 1
@@ -102,6 +102,11 @@ def ranking_table(data: D.SiteData, page: str, rk: D.Ranking) -> str:
     caption = f"{plots.metric_name(rk.metric)}, {D.PROTOCOL_WORDS.get(rk.protocol, rk.protocol)}"
     note = ('<p class="sa-empty-note" data-empty-note' + ("" if n == 0 else " hidden")
             + ">No number of this ranking is in the current view: tick more filters above.</p>")
+    left = sum(1 for r in rk.rows if not r.shown)
+    if left:
+        note += (f'<p class="sa-status">This ranking shows its best {D.MAX_DEFAULT_ROWS} numbers of the '
+                 f"default view and its best {D.MAX_OTHER_ROWS} others; {left} more are on their "
+                 'papers\' pages and in the <a href="../downloads.html">downloads</a>.</p>')
     return table(headers(rk.dataset), out, "data-board data-filterable data-ranked", attrs,
                  caption=esc(caption)) + note
 

@@ -22,6 +22,12 @@ from catalog.schema import Catalog, Efficiency, ModelVariant, Paper, Result
 from catalog.sources import SOURCES
 from catalog.vocab import UNITS
 
+# A ranking's page shows at most this many numbers of the default view, and of the rest (best
+# first): a page must stay loadable when the catalog holds thousands of papers. All numbers are
+# in the downloads and on the paper pages.
+MAX_DEFAULT_ROWS = 300
+MAX_OTHER_ROWS = 200
+
 # Two transcriptions of one number may differ by rounding (85.41 and 85.4).
 SAME_NUMBER = 0.051
 
@@ -107,6 +113,7 @@ class Row:
     tta: str = "unknown"
     grade: str = "secondary"
     conflicts: list[tuple[float, str]] = field(default_factory=list)  # (other value, anchor)
+    shown: bool = True     # on the board page (a ranking shows its best MAX_DEFAULT_ROWS / MAX_OTHER_ROWS)
 
     @property
     def result(self) -> Result:
@@ -340,6 +347,11 @@ def build_boards(data: SiteData) -> None:
                     row.conflicts += [(v, data.conflict_anchor[id(c)]) for v in sorted(values)
                                       if v != row.value]
         rk.rows.sort(key=lambda x: (-x.value, x.model_name))
+        counts = {True: 0, False: 0}
+        for row in rk.rows:
+            fair = row.default_visible()
+            counts[fair] += 1
+            row.shown = counts[fair] <= (MAX_DEFAULT_ROWS if fair else MAX_OTHER_ROWS)
     order = list(DATASETS)
     for b in by_ds.values():
         b.rankings.sort(key=lambda k: (k.metric != "miou", k.metric,

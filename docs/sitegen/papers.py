@@ -41,7 +41,7 @@ def paper_page(data: D.SiteData, p: Paper, claims: list[dict] | None = None) -> 
         for r in p.results:
             board, row = data.row_of.get(id(r), (None, None))
             ds = DATASETS[r.dataset].name
-            link = a(rel(page, board.page, row.anchor), ds) if board else esc(ds)
+            link = a(rel(page, board.page, row.anchor if row.shown else None), ds) if board else esc(ds)
             rows.append([
                 link, esc(data.model_name(r.model)), esc(getattr(r, "protocol", r.split)), esc(r.metric),
                 score_html(row, page) if row else (D.fmt_claim(r.value), r.value),

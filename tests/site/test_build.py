@@ -308,3 +308,31 @@ def test_papers_index_is_paginated():
     assert list(pages) == ["papers/index.md", "paper-index/2.md", "paper-index/3.md"]
     assert pages["paper-index/3.md"].count('<tr><td><a href="../papers/p') == 50
     assert 'href="../papers/index.html">1</a>' in pages["paper-index/2.md"]
+
+
+def test_long_rankings_are_capped():
+    """A ranking page keeps its best MAX_DEFAULT_ROWS default-view numbers and MAX_OTHER_ROWS
+    others, says how many more there are, and paper pages then link to the board, not a row."""
+    from catalog.schema import Catalog
+
+    sys.path.insert(0, str(T.ROOT / "docs"))
+    from sitegen import boards, papers
+    from sitegen import data as D
+    from sitegen.html import fill_all
+
+    def paper(i: int, tta: bool) -> dict:
+        return {"id": f"p{i}", "title": f"Paper {i}", "year": 2020, "models": [{"id": f"m{i}", "name": f"M{i}"}],
+                "results": [{"model": f"m{i}", "dataset": "cityscapes", "split": "val", "value": 50 + i / 100,
+                             "setting": {"extra_data": [], "multi_scale": tta, "flip": False},
+                             "sources": [{"ref": "paper", "where": "Table 1"}]}]}
+
+    cat = Catalog.model_validate([paper(i, tta=i % 3 == 0) for i in range(900)])
+    data = D.prepare(cat, {})
+    rk = data.boards[0].rankings[0]
+    page = fill_all(boards.ranking_table(data, "leaderboards/cityscapes.md", rk))
+    assert page.count("<tr id=") == D.MAX_DEFAULT_ROWS + D.MAX_OTHER_ROWS
+    assert page.count(" hidden><td") == D.MAX_OTHER_ROWS
+    assert f"{900 - D.MAX_DEFAULT_ROWS - D.MAX_OTHER_ROWS} more are on their papers' pages" in page
+    assert 'id="m899-miou-val-58-99"' in page and 'id="m0-miou-val-50"' not in page  # best kept
+    low = fill_all(papers.paper_page(data, cat.papers[1], []))
+    assert 'href="../leaderboards/cityscapes.html">' in low  # capped row: link to the board
