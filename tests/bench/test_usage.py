@@ -162,3 +162,13 @@ def test_a_model_that_cannot_be_built_is_an_error_not_a_traceback(tmp_path, monk
     rec = json.loads(r.stdout)
     assert rec["error"] == "ValueError while building the model: 21 classes do not fit this head"
     assert rec["params"] is None
+
+
+@needs_small
+def test_reference_runs_are_flagged(tmp_path):
+    r = runner.invoke(app, ["run", SMALL_KEY, "--json", "--no-latency", "--input", "32x32",
+                            "--reference", "--results-dir", str(tmp_path),
+                            "--catalog", str(tmp_path / "none.yaml")])
+    assert r.exit_code == 0, r.stderr
+    (run,) = json.loads((tmp_path / f"{SMALL_KEY}.json").read_text())["runs"]
+    assert run["reference"] is True and f"saved to {tmp_path}" in r.stderr
