@@ -26,7 +26,7 @@ import torch.nn.functional as F
 from torch import nn
 
 
-def _resize(t: torch.Tensor, size) -> torch.Tensor:
+def resize_to(t: torch.Tensor, size) -> torch.Tensor:
     if tuple(t.shape[-2:]) == tuple(size):
         return t
     return F.interpolate(t, size=tuple(size), mode="bilinear", align_corners=False)
@@ -36,7 +36,7 @@ def semantic_from_queries(class_logits: torch.Tensor, mask_logits: torch.Tensor,
                           size) -> torch.Tensor:
     """(N, Q, K+1) class logits and (N, Q, h, w) mask logits -> (N, K, H, W) semantic scores."""
     probs = class_logits.softmax(-1)[..., :-1]          # drop the no-object class
-    masks = _resize(mask_logits, size).sigmoid()
+    masks = resize_to(mask_logits, size).sigmoid()
     return torch.einsum("nqc,nqhw->nchw", probs, masks)
 
 
@@ -52,7 +52,7 @@ def _pixel_forward(self, x: torch.Tensor) -> torch.Tensor:
     finally:
         if aux is not None:
             self._modules["auxiliary_head"] = aux
-    return _resize(out.logits, x.shape[-2:])
+    return resize_to(out.logits, x.shape[-2:])
 
 
 def _query_forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -17,25 +17,40 @@ BEiT-L (upernet_beit_large_24_640_slide_160k_ade20k.py @ 2312c6f): embed 1024, d
 640x640.
 
 Finding (transformers 5.24): BeitForSemanticSegmentation takes `hidden_states[i - 1]` for i in
-`out_indices`, where hidden_states[0] is the patch embedding, so out_indices [4, 6, 8, 12] give
-the outputs of blocks 2, 4, 6, 10 (0-based) instead of the official 3, 5, 7, 11, and the last
-block's output is never used. Every block still runs, so parameters and FLOPs are those of the
-official model; accuracy with converted weights would differ. We use [4, 6, 8, 12] for
-BEiT-B and [8, 12, 16, 24] for BEiT-L (blocks 6, 10, 14, 22 instead of 7, 11, 15, 23).
+`out_indices`, where hidden_states[0] is the patch embedding and hidden_states[k] the output of
+block k (1-based), so no valid `out_indices` reaches the official blocks: [4, 6, 8, 12] (the
+backbone's stage4/6/8/12, i.e. blocks 3, 5, 7, 11 0-based) yields blocks 2, 4, 6, 10, and the
+last block's output is never used (a traced forward, as fvcore's, then drops that block
+entirely). Our adapter's forward takes `hidden_states[i]`, the official features, then the
+library's FPN neck and UPerHead: modules and state_dict keys are unchanged.
 """
 
 from __future__ import annotations
 
+import torch
 from torch import nn
 from transformers import BeitConfig, BeitForSemanticSegmentation
 
-from bench.models._hf import adapt
+from bench.models._hf import resize_to
 from bench.models.registry import register
 
 CODE = "https://github.com/microsoft/unilm/tree/master/beit/semantic_segmentation"
 
 
-# variant -> (hidden, layers, heads, layer scale init, transformers out_indices)
+class BenchBeitForSemanticSegmentation(BeitForSemanticSegmentation):
+    """forward(x) -> (N, num_classes, H, W) logits from the official blocks' outputs (module
+    doc); the training-only auxiliary head is built but not run."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        states = self.beit(x, output_hidden_states=True).hidden_states
+        n, _, h, w = x.shape
+        p = self.config.patch_size
+        feats = tuple(states[i][:, 1:].transpose(1, 2).reshape(n, -1, h // p, w // p)
+                      for i in self.config.out_indices)
+        return resize_to(self.decode_head(self.fpn(feats)), (h, w))
+
+
+# variant -> (hidden, layers, heads, layer scale init, out_indices = official blocks + 1)
 VARIANTS = {
     "b": (768, 12, 12, 0.1, [4, 6, 8, 12]),
     "l": (1024, 24, 16, 1e-6, [8, 12, 16, 24]),
@@ -51,7 +66,7 @@ def build_upernet_beit(variant: str, num_classes: int = 150) -> nn.Module:
                      use_absolute_position_embeddings=False, layer_scale_init_value=init,
                      out_indices=out_indices, pool_scales=[1, 2, 3, 6],
                      use_auxiliary_head=True, auxiliary_channels=256)
-    return adapt(BeitForSemanticSegmentation(cfg), "pixel")
+    return BenchBeitForSemanticSegmentation(cfg).eval()
 
 
 def _register_all() -> None:
@@ -59,8 +74,8 @@ def _register_all() -> None:
         notes = (f"transformers BeitForSemanticSegmentation: BEiT-{v.upper()}/16 at 640 ({hidden} "
                  f"wide, {layers} blocks, {heads} heads, relative position bias per block, layer "
                  f"scale {init}), FPN neck, UPerHead {hidden} ch; aux FCN head built, not run "
-                 f"(training only); transformers out_indices {out_indices} (off by one from the "
-                 "official blocks, see module doc); random init")
+                 f"(training only); features after blocks {[i - 1 for i in out_indices]} (0-based, "
+                 "as official; transformers' own forward is off by one); random init")
 
         def builder(num_classes: int = 150, _v: str = v) -> nn.Module:
             return build_upernet_beit(_v, num_classes)

@@ -254,3 +254,23 @@ def test_registry_metadata():
         assert (spec.paper, spec.num_classes, spec.input_size) == (paper, classes, size), key
         assert spec.official_code.startswith("https://github.com/")
         assert "random init" in spec.notes
+
+
+def test_beit_features_are_the_official_blocks():
+    """The FPN neck gets the outputs of blocks 3, 5, 7, 11 (0-based), as the official
+    out_indices [3, 5, 7, 11]; transformers' own forward would give blocks 2, 4, 6, 10."""
+    torch.manual_seed(0)
+    model = build("upernet-beit-b")
+    x = torch.randn(1, 3, 64, 64)
+    seen = []
+    hook = model.fpn.register_forward_pre_hook(lambda mod, args: seen.append(args[0]))
+    try:
+        with torch.no_grad():
+            model(x)
+            states = model.beit(x, output_hidden_states=True).hidden_states
+    finally:
+        hook.remove()
+    feats = seen[0]
+    for feat, block in zip(feats, [3, 5, 7, 11]):
+        grid = states[block + 1][:, 1:].transpose(1, 2).reshape(1, 768, 4, 4)
+        torch.testing.assert_close(feat, grid)
