@@ -164,6 +164,7 @@ README_GFLOPS = {
     ("upernet-convnext-t", (512, 2048)): (939, 938.485),
     ("upernet-convnext-s", (512, 2048)): (1027, 1026.846),
     ("upernet-convnext-b", (512, 2048)): (1170, 1169.345),
+    ("upernet-convnext-b", (640, 2560)): (1828, 1827.086),  # the ImageNet-22K 640x640 row
     ("upernet-convnext-l", (640, 2560)): (2458, 2457.357),
     ("upernet-convnext-xl", (640, 2560)): (3335, 3334.252),
 }
