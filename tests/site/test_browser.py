@@ -201,7 +201,8 @@ def test_accessibility_scan(page):
 
     axe = Axe()
     found = {}
-    for scheme, paths in (("light", (BOARD, "chooser.html", "papers/fcn.html", "verification.html")),
+    for scheme, paths in (("light", (BOARD, "chooser.html", "papers/fcn.html", "verification.html",
+                                     "index.html", "conflicts.html")),
                           ("dark", (BOARD, "chooser.html"))):
         page.emulate_media(color_scheme=scheme)
         for path in paths:
