@@ -8,6 +8,7 @@ Catalog and results paths: env SEGATLAS_CATALOG / SEGATLAS_RESULTS (relative to 
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from pathlib import Path
@@ -102,6 +103,19 @@ def on_page_content(html: str, page, config, files, **kwargs) -> str:
 
 def on_post_page(output: str, page, config, **kwargs) -> str:
     return fill_blocks(output, "late")
+
+
+def on_post_build(config, **kwargs) -> None:
+    """Drop the search index's empty sections (headings over tables, which are not indexed):
+    every page loads the index, and at 10,000 papers these were a third of it."""
+    path = Path(config.site_dir) / "search" / "search_index.json"
+    if not path.is_file():
+        return
+    index = json.loads(path.read_text(encoding="utf-8"))
+    index["docs"] = [d for d in index.get("docs", []) if d.get("text") or "#" not in d.get("location", "")]
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    tmp.replace(path)
 
 
 def on_page_markdown(markdown: str, page, config, files, **kwargs) -> str:

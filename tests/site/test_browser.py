@@ -222,3 +222,14 @@ def test_board_weight_and_first_paint_throttled(browser):
     print("throttled board load:", m)
     assert m["transfer_bytes"] <= BEFORE_BYTES / 2
     assert m["first_paint_ms"] < 1500
+
+
+def test_search_finds_a_paper(page):
+    """Papers are out of the nav: the site search (its trimmed index) must find them."""
+    page.goto(f"{page.base}/index.html", wait_until="networkidle")
+    page.locator(".md-search__input").click()
+    page.keyboard.type("Pyramid")  # the theme listens to key events, not to fill()
+    page.wait_for_selector(".md-search-result__item")
+    links = page.eval_on_selector_all(".md-search-result__item a", "els => els.map(e => e.getAttribute('href'))")
+    assert any("papers/pspnet.html" in (h or "") for h in links), links
+    assert page.errors == []
