@@ -336,6 +336,7 @@ def _measure(spec, opts: RunOptions, cat, say: Say, progress: bool, prep: Prepar
             say(f"weights: {len(weights_report['missing'])} missing, "
                 f"{len(weights_report['unexpected'])} unexpected key(s) (listed in the record)")
     flops_by_size: dict = {}
+    flops_by_key: dict = {}
     relative: dict = {}
     stage = "counting FLOPs"
     try:
@@ -350,6 +351,10 @@ def _measure(spec, opts: RunOptions, cat, say: Say, progress: bool, prep: Prepar
             for s in extra:
                 flops_by_size[s] = count_flops(model, s, dev, fvcore=False)
                 rec["flops_at_claim_sizes"].append(flops_by_size[s])
+        # ... and with the claim's number of classes when it names a dataset (a Cityscapes
+        # count of an ADE20K-registered model has a 19-class head, not 150).
+        flops_by_key = _flops_with_claim_classes(spec, effs, nc, dev, say)
+        rec.setdefault("flops_at_claim_sizes", []).extend(flops_by_key.values())
         rec["flops_at"] = _flops_at(model, results, spec, dev, flops_by_size, say)
         stage = "timing"
         rec["latency"], rec["memory"] = _time_and_memory(model, size, opts, dev, say)
@@ -384,7 +389,8 @@ def _measure(spec, opts: RunOptions, cat, say: Say, progress: bool, prep: Prepar
         rec["error"] = rec["error"][:2000]
         if dev.type == "cuda":
             torch.cuda.empty_cache()
-    measured = {"params": params_for_claims, "flops_by_size": flops_by_size,
+    measured = {"params": params_for_claims, "flops_by_size": flops_by_size, "num_classes": nc,
+                "flops_by_key": flops_by_key,
                 "latency": rec["latency"], "memory": rec["memory"], "env": rec["env"],
                 "input_size": size, "batch": opts.batch, "precision": opts.precision,
                 "device": dev.type, "miou": rec["miou"], "relative": relative}
@@ -401,6 +407,21 @@ def _finite_scores(miou: dict) -> dict:
             out[k] = None
     out["per_class_iou"] = {c: (v if v is not None and math.isfinite(v) else None)
                             for c, v in (out.get("per_class_iou") or {}).items()}
+    return out
+
+
+def _flops_with_claim_classes(spec, effs, nc: int, dev, say: Say) -> dict[tuple[int, int, int], dict]:
+    """FLOPs at (h, w, classes) for FLOPs claims that name a dataset with another class count."""
+    from bench.measure.flops import count_flops
+    from bench.verify import claim_sizes_with_classes
+
+    out: dict[tuple[int, int, int], dict] = {}
+    for (h, w), classes in sorted(claim_sizes_with_classes(effs, nc)):
+        if classes == nc:
+            continue
+        say(f"counting FLOPs at {h}x{w} with a {classes}-class head (the claim's dataset)")
+        model = spec.build(num_classes=classes).eval().to(dev)
+        out[(h, w, classes)] = {**count_flops(model, (h, w), dev, fvcore=False), "num_classes": classes}
     return out
 
 

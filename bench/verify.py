@@ -37,6 +37,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from catalog.datasets import DATASETS
 from catalog.schema import Efficiency, Result
 from catalog.vocab import UNITS
 
@@ -134,9 +135,29 @@ def _verdict(claim, quantity: str, measured, measured_unit: str | None, verdict:
     return d
 
 
+def _claim_classes(e: Efficiency, default: int) -> int:
+    dataset = getattr(e, "dataset", None)
+    return DATASETS[dataset].num_classes if dataset else default
+
+
+def claim_sizes_with_classes(effs: list[Efficiency], default_classes: int) -> set[tuple[tuple[int, int], int]]:
+    """(size, classes) of FLOPs claims that state a size; classes from the claim's dataset."""
+    return {(_claim_size(e), _claim_classes(e, default_classes)) for e in effs
+            if e.quantity in ("flops", "macs") and _claim_size(e)}
+
+
+def _claim_size(e: Efficiency) -> tuple[int, int] | None:
+    """The size a FLOPs claim is judged at: its own, else its dataset's canonical size."""
+    size = _size(e.input_size)
+    dataset = getattr(e, "dataset", None)
+    if size is None and dataset and DATASETS[dataset].canonical_size:
+        size = tuple(DATASETS[dataset].canonical_size)
+    return size
+
+
 def claim_input_sizes(effs: list[Efficiency]) -> set[tuple[int, int]]:
     """The input sizes at which FLOPs must be measured to check these claims."""
-    return {_size(e.input_size) for e in effs if e.quantity in ("flops", "macs") and e.input_size}
+    return {_claim_size(e) for e in effs if e.quantity in ("flops", "macs") and _claim_size(e)}
 
 
 def verify_efficiency(claim: Efficiency, m: dict) -> dict:
@@ -173,20 +194,32 @@ def verify_efficiency(claim: Efficiency, m: dict) -> dict:
     if q in ("flops", "macs"):
         size = _size(claim.input_size)
         run = m["flops_by_size"].get(tuple(m["input_size"]))
+        assumed = ""
+        if size is None and getattr(claim, "dataset", None) and DATASETS[claim.dataset].canonical_size:
+            # No size stated, but the dataset is: compare at its canonical size and say so.
+            size = tuple(DATASETS[claim.dataset].canonical_size)
+            assumed = (f"the claim states no input size; compared at {DATASETS[claim.dataset].name}'s "
+                       f"canonical {_fmt_size(size)} (an assumption); ")
         if size is None:
             ours = f"{run['gmacs']:g} GMACs / {run['gflops']:g} GFLOPs" if run else "n/a"
             mine = (run["gflops"] if q == "flops" else run["gmacs"]) * 1e9 / factor if run else None
             return v(mine, "not-comparable",
                      f"the claim gives no input size; ours at {_fmt_size(m['input_size'])}: {ours}")
-        rec = m["flops_by_size"].get(size)
+        classes = _claim_classes(claim, m.get("num_classes") or 0)
+        if m.get("num_classes") and classes != m["num_classes"]:
+            rec = m.get("flops_by_key", {}).get((*size, classes))
+        else:
+            rec = m["flops_by_size"].get(size)
         if rec is None:
-            return v(None, "unmeasured", f"FLOPs were not measured at {_fmt_size(size)}")
+            return v(None, "unmeasured", f"FLOPs were not measured at {_fmt_size(size)}"
+                     + (f" with {classes} classes" if classes != m.get("num_classes") else ""))
         gmacs, gflops, fv = rec["gmacs"], rec["gflops"], rec.get("fvcore_gmacs")
         same, other = (gflops, gmacs) if q == "flops" else (gmacs, gflops)
         same_fv = None if fv is None else (2 * fv if q == "flops" else fv)
         other_fv = None if fv is None else (fv if q == "flops" else 2 * fv)
         to_unit = 1e9 / factor
-        note = (f"at {_fmt_size(size)}: {gmacs:g} GMACs = {gflops:g} GFLOPs (FlopCounterMode)"
+        head = f", {classes}-class head ({claim.dataset})" if getattr(claim, "dataset", None) else ""
+        note = (f"{assumed}at {_fmt_size(size)}{head}: {gmacs:g} GMACs = {gflops:g} GFLOPs (FlopCounterMode)"
                 + (f", fvcore {fv:g} GMACs" if fv is not None else ""))
         if within(claim.value, same * to_unit, bound, tol, half):
             return v(same * to_unit, "verified", note)

@@ -253,6 +253,9 @@ class Efficiency(Strict):
                           "memory) or more (fps) than the named catalog model; unit 'x'")
     includes_aux: bool | None = Field(
         None, description="Whether the count includes training-only auxiliary heads; absent = not stated")
+    dataset: DatasetKey | None = Field(
+        None, description="The dataset whose classifier the count is for (a FLOPs or params count "
+                          "depends on the number of classes); absent = not stated")
     input_size: str | None = Field(None, description="HxW the claim was measured at")
     hardware: str | None = None
     precision: Precision | None = None
