@@ -62,7 +62,6 @@ def on_config(config, **kwargs):
 def _pages(data: D.SiteData) -> dict[str, str]:
     pages = {"leaderboards/index.md": boards.index_page(data),
              "chooser.md": chooser.page(data),
-             "verification.md": reports.verification_page(data),
              "conflicts.md": reports.conflicts_page(data),
              "sources.md": reports.sources_page(data),
              "browse/years.md": reports.years_page(data),
@@ -73,6 +72,7 @@ def _pages(data: D.SiteData) -> dict[str, str]:
     for b in data.boards:
         pages[b.page] = boards.board_page(data, b)
     pages.update(papers.index_pages(data))
+    pages.update(reports.verification_pages(data))
     by_paper = D.claim_rows_by_paper(data)
     for p in data.papers:
         pages[f"papers/{p.id}.md"] = papers.paper_page(data, p, by_paper.get(id(p), []))

@@ -12,29 +12,48 @@ from .common import front, h1, paper_link, short_name, source_label
 from .html import a, block, esc, ext_link, rel, table
 from .papers import claims_table, errata_table
 
+VERDICT_ORDER = ("mismatch", "unit", "verified", "not-comparable", "unmeasured", "not checked", "no run")
+PER_PAGE = 500
 
-def verification_page(data: D.SiteData) -> str:
-    page = "verification.md"
+
+def verification_pages(data: D.SiteData) -> dict[str, str]:
+    """The verification report: every claim with its verdict, the telling verdicts first
+    (mismatch, unit, verified, ...), in pages of PER_PAGE rows: verification.md, then
+    verification/2.md, 3.md ..."""
     rows = D.claim_rows(data)
+    order = {v: i for i, v in enumerate(VERDICT_ORDER)}
+    rows = sorted(rows, key=lambda r: order.get(D.verdict_name(r), len(order)))  # stable
     counts = D.verdict_counts(rows)
     verdicts = sorted({D.verdict_name(r) for r in rows})
     options = "".join(f'<option value="{esc(v)}">{esc(v)}</option>' for v in verdicts)
     n_claims = sum(1 for r in rows if r["claim"] is not None)
     extra = len(rows) - n_claims
-    intro = (
-        f"<p>{len(rows)} rows: {n_claims} efficiency claims from the catalog"
-        + (f", and {extra} verdicts of bench runs on claims the catalog does not hold as efficiency "
-           "claims" if extra else "") + f". Verified: {counts['verified']}, matches at 2x or 1/2x "
-        f"(MAC/FLOP unit): {counts['unit']}, mismatch: {counts['mismatch']}, unverified "
-        f"(not comparable, unmeasured, not checked by the latest run, or no run yet): {counts['unverified']}.</p>"
-        "<p>Each claim is compared with the latest run of the bench for that model "
-        "(<code>data/results/</code>); tolerances come from the bench and show on hover.</p>"
-        '<p class="sa-filter"><label>Filter <input type="search" data-filter-text '
-        'placeholder="model, paper, quantity..."></label> <label>Verdict <select data-filter-verdict>'
-        f'<option value="">all</option>{options}</select></label> '
-        '<span data-filter-status aria-live="polite"></span></p>')
-    return (front("Verification report", hide=["navigation", "toc"], search={"exclude": True}) + h1("Verification report")
-            + block(intro + claims_table(rows, page, with_paper=True)))
+    chunks = [rows[i:i + PER_PAGE] for i in range(0, len(rows), PER_PAGE)] or [[]]
+    names = ["verification.md"] + [f"verification/{n}.md" for n in range(2, len(chunks) + 1)]
+    out = {}
+    for n, (page, chunk) in enumerate(zip(names, chunks), 1):
+        pager = " ".join(f"<strong>{k}</strong>" if k == n else a(rel(page, names[k - 1]), str(k))
+                         for k in range(1, len(names) + 1))
+        nav = (f'<nav class="sa-pager" aria-label="Pages of the verification report">Page {pager} '
+               f"(rows {(n - 1) * PER_PAGE + 1}–{(n - 1) * PER_PAGE + len(chunk)})</nav>"
+               if len(names) > 1 else "")
+        intro = (
+            f"<p>{len(rows)} rows: {n_claims} efficiency claims from the catalog"
+            + (f", and {extra} verdicts of bench runs on claims the catalog does not hold as efficiency "
+               "claims" if extra else "") + f". Verified: {counts['verified']}, matches at 2x or 1/2x "
+            f"(MAC/FLOP unit): {counts['unit']}, mismatch: {counts['mismatch']}, unverified "
+            f"(not comparable, unmeasured, not checked by the latest run, or no run yet): "
+            f"{counts['unverified']}. Mismatches first, then unit, verified and the rest.</p>"
+            "<p>Each claim is compared with the latest run of the bench for that model "
+            "(<code>data/results/</code>); tolerances come from the bench and show on hover.</p>"
+            '<p class="sa-filter"><label>Filter this page <input type="search" data-filter-text '
+            'placeholder="model, paper, quantity..."></label> <label>Verdict <select data-filter-verdict>'
+            f'<option value="">all</option>{options}</select></label> '
+            '<span data-filter-status aria-live="polite"></span></p>')
+        title = "Verification report" + ("" if n == 1 else f", page {n}")
+        out[page] = (front(title, hide=["navigation", "toc"], search={"exclude": True}) + h1(title)
+                     + block(intro + nav + claims_table(chunk, page, with_paper=True) + nav))
+    return out
 
 
 def _side_sources(side, page: str) -> str:

@@ -336,3 +336,22 @@ def test_long_rankings_are_capped():
     assert 'id="m899-miou-val-58-99"' in page and 'id="m0-miou-val-50"' not in page  # best kept
     low = fill_all(papers.paper_page(data, cat.papers[1], []))
     assert 'href="../leaderboards/cityscapes.html">' in low  # capped row: link to the board
+
+
+def test_verification_report_is_paginated_mismatches_first(built_site, monkeypatch):
+    sys.path.insert(0, str(T.ROOT / "docs"))
+    from sitegen import data as D
+    from sitegen import reports
+    from sitegen.html import fill_all
+
+    from catalog.load import load_catalog
+
+    ver = read(built_site, "verification.html")
+    verdicts = re.findall(r'<tr data-verdict="([^"]+)"', ver)
+    order = [reports.VERDICT_ORDER.index(v) for v in verdicts]
+    assert order == sorted(order) and verdicts[0] in ("mismatch", "unit", "verified")
+    monkeypatch.setattr(reports, "PER_PAGE", 5)
+    pages = reports.verification_pages(D.prepare(load_catalog(T.FIXTURES / "papers.yaml"), {}))
+    assert list(pages)[:3] == ["verification.md", "verification/2.md", "verification/3.md"]
+    second = fill_all(pages["verification/2.md"])
+    assert second.count("<tr data-verdict=") == 5 and 'href="../verification.html">1</a>' in second
