@@ -41,12 +41,16 @@
     fit.sort(function (a, b) { return b.score - a.score || (a.name < b.name ? -1 : 1); });
     return { fit: fit, missing: missing, over: over };
   };
-  function cost(v, q) {
+  function cost(v, q, size) {
     if (!v) return '<span class="sa-muted">–</span>';
     var how = v.how === "measured" ? "measured" : '<span class="sa-claimed">claimed</span>';
+    var tip = q === "params" ? fmt(v.value) + " M parameters, " + v.how
+      : q === "gflops" ? fmt(v.value) + " GFLOPs at " + size + ", " + v.how +
+        (v.how === "claimed" ? " (a multiply-add claim counts 2 FLOPs)" : "")
+      : fmt(v.value) + " ms median at " + size + " on " + v.device + ", batch 1, measured by the bench";
     var verdict = v.verdict && v.verdict !== "no claim" && v.verdict !== "no run"
       ? ' <span class="sa-badge sa-badge--v-' + esc(v.verdict.replace(/[^a-z-]/g, "")) + '">' + esc(v.verdict) + "</span>" : "";
-    return '<span title="' + esc(v.text) + '">' + esc(fmt(v.value)) + "</span> <small>" + how + "</small>" + verdict;
+    return '<span title="' + esc(tip) + '">' + esc(fmt(v.value)) + "</span> <small>" + how + "</small>" + verdict;
   }
   function init() {
     var form = document.getElementById("chooser"), src = document.getElementById("chooser-data");
@@ -56,6 +60,9 @@
       var o = document.createElement("option");
       o.value = r.ds + "|" + r.proto;
       o.textContent = r.name + " — " + r.protocol + " (" + r.fair.length + " models)";
+      r.list = function (all) {
+        return (all ? r.all : r.fair).map(function (i) { return Object.assign({}, r.models[i]); });
+      };
       select.appendChild(o);
     });
     var params = new URLSearchParams(window.location.search);
@@ -70,14 +77,15 @@
       var budget = {};
       Q.forEach(function (q) { budget[q] = num(form.elements[q].value); });
       var measuredOnly = form.elements.measured.checked, all = form.elements.all.checked;
-      var res = window.segatlasChoose(JSON.parse(JSON.stringify(all ? r.all : r.fair)), budget, measuredOnly);
+      var res = window.segatlasChoose(r.list(all), budget, measuredOnly);
       form.querySelector("[data-size]").textContent = r.size ? "at " + r.size : "";
       var rows = res.fit.map(function (m, i) {
         var tags = (m.pareto ? ' <span class="sa-badge sa-badge--pareto" title="Pareto front">★ Pareto</span>' : "") +
           (m.reimpl ? ' <span class="sa-badge sa-badge--reimpl">re-impl.</span>' : "");
         return '<tr data-model="' + esc(m.id) + '"' + (m.pareto ? ' class="sa-pareto"' : "") + "><td>" + (i + 1) +
           '</td><td><a href="' + esc(m.url) + '">' + esc(m.name) + "</a>" + tags + "</td><td>" + esc(m.score) +
-          "</td><td>" + cost(m.params) + "</td><td>" + cost(m.gflops) + "</td><td>" + cost(m.latency) +
+          "</td><td>" + cost(m.params, "params", r.size) + "</td><td>" + cost(m.gflops, "gflops", r.size) +
+          "</td><td>" + cost(m.latency, "latency", r.size) +
           '</td><td class="sa-p3">' + esc(m.paper) + " (" + m.year + ")</td></tr>";
       });
       document.querySelector("#ch-results tbody").innerHTML = rows.join("") ||

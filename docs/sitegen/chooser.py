@@ -32,49 +32,57 @@ def _verdicts(data: D.SiteData) -> dict[tuple[str, str], str]:
     return out
 
 
-def _model_entry(data: D.SiteData, row: D.Row, ds: str, verdicts, all_rows: bool) -> dict:
-    size = DATASETS[ds].canonical_size
+def _model_entry(data: D.SiteData, row: D.Row, ds: str, verdicts) -> dict:
+    """One model at one score; costs as {value, how, verdict} (latency: {value, how, device}).
+    Words for tooltips are composed in the browser from these and the ranking's size."""
     entry = {"id": row.model_id, "name": row.model_name, "paper": short_name(row.paper),
-             "url": rel(PAGE, f"papers/{row.paper.id}.md"), "year": row.paper.year,
-             "score": row.value, "extra": row.extra, "tta": row.tta, "grade": row.grade,
-             "reimpl": bool(row.implementation)}
+             "url": rel(PAGE, f"papers/{row.paper.id}.md"), "year": row.paper.year, "score": row.value}
+    if row.implementation:
+        entry["reimpl"] = True
     for axis, key in (("params", "params"), ("gflops", "flops"), ("latency", "latency")):
         xv = plots.x_value(data, row, axis, ds)
         if xv:
-            v = {"value": round(xv["x"], 6), "how": xv["how"], "text": xv["text"]}
-            if axis != "latency":
+            v = {"value": round(xv["x"], 6), "how": xv["how"]}
+            if axis == "latency":
+                v["device"] = D.device_name(data.runs[row.model_id])
+            else:
                 v["verdict"] = verdicts.get((row.model_id, key), "no claim")
             entry[axis] = v
-    if size:
-        entry["size"] = D.size_text(size)
     return entry
 
 
 def chooser_data(data: D.SiteData) -> dict:
+    """Per mIoU ranking: its models (each model at its best score in the default view, and at
+    its best overall when that differs) and, as indices into them, the two lists."""
     verdicts = _verdicts(data)
     out = []
     for b in data.boards:
         for rk in b.rankings:
             if rk.metric != "miou":
                 continue
-            for all_rows in (False, True):
-                best: dict[str, D.Row] = {}
-                for row in rk.rows:
-                    if (all_rows or row.default_visible()) and (
-                            row.model_id not in best or row.value > best[row.model_id].value):
-                        best[row.model_id] = row
-                models = [_model_entry(data, r, b.dataset, verdicts, all_rows)
-                          for r in sorted(best.values(), key=lambda r: (-r.value, r.model_name))]
-                key = "all" if all_rows else "fair"
-                if not all_rows:
-                    out.append({"ds": b.dataset, "proto": rk.protocol, "name": b.title,
-                                "protocol": D.PROTOCOL_WORDS.get(rk.protocol, rk.protocol),
-                                "size": D.size_text(DATASETS[b.dataset].canonical_size),
-                                "board": rel(PAGE, b.page, rk.anchor), "fair": models})
-                else:
-                    out[-1][key] = models
-    devices = sorted({D.device_name(r) for r in data.runs.values() if (r.get("latency") or {}).get("median_ms")})
-    return {"rankings": out, "devices": devices}
+            best: dict[bool, dict[str, D.Row]] = {True: {}, False: {}}  # fair only?
+            for row in rk.rows:
+                for fair_only in (True, False):
+                    if fair_only and not row.default_visible():
+                        continue
+                    cur = best[fair_only].get(row.model_id)
+                    if cur is None or row.value > cur.value:
+                        best[fair_only][row.model_id] = row
+            models, index = [], {}
+            lists = {}
+            for fair_only, key in ((True, "fair"), (False, "all")):
+                ids = []
+                for r in sorted(best[fair_only].values(), key=lambda r: (-r.value, r.model_name)):
+                    if id(r) not in index:
+                        index[id(r)] = len(models)
+                        models.append(_model_entry(data, r, b.dataset, verdicts))
+                    ids.append(index[id(r)])
+                lists[key] = ids
+            out.append({"ds": b.dataset, "proto": rk.protocol, "name": b.title,
+                        "protocol": D.PROTOCOL_WORDS.get(rk.protocol, rk.protocol),
+                        "size": D.size_text(DATASETS[b.dataset].canonical_size),
+                        "board": rel(PAGE, b.page, rk.anchor), "models": models, **lists})
+    return {"rankings": out}
 
 
 def page(data: D.SiteData) -> str:
