@@ -217,7 +217,18 @@ def load_claims_catalog(path: Path | None = None):
 
 
 def claims_for(cat, spec) -> tuple[list, list]:
-    return cat.claims_for(spec.model_id) if cat is not None else ([], [])
+    """The claims about the spec's catalog model, plus the efficiency claims of models of the same
+    paper whose source names no variant (DFANet's bare "7.8M"): each built variant is shown beside
+    them, never judged as if it were the one meant."""
+    if cat is None:
+        return [], []
+    results, effs = cat.claims_for(spec.model_id)
+    try:
+        paper = cat.model_owner(spec.model_id)
+    except KeyError:
+        return results, effs
+    unnamed = {m.id for m in paper.models if m.unnamed_variant and m.id != spec.model_id}
+    return results, effs + [e for e in paper.efficiency if e.model in unnamed]
 
 
 def catalog_sha256(cat, spec, weights: str) -> str | None:
@@ -285,7 +296,7 @@ def _measure(spec, opts: RunOptions, cat, say: Say, progress: bool, prep: Prepar
     from bench.measure.env import collect_env
     from bench.measure.flops import count_flops
     from bench.measure.params import count_params
-    from bench.verify import claim_input_sizes, verify_all
+    from bench.verify import claim_input_sizes, unnamed_variant_verdict, verify_all, verify_efficiency
 
     if opts.threads:
         torch.set_num_threads(opts.threads)
@@ -394,7 +405,10 @@ def _measure(spec, opts: RunOptions, cat, say: Say, progress: bool, prep: Prepar
                 "latency": rec["latency"], "memory": rec["memory"], "env": rec["env"],
                 "input_size": size, "batch": opts.batch, "precision": opts.precision,
                 "device": dev.type, "miou": rec["miou"], "relative": relative}
-    rec["verdicts"] = verify_all(results, effs, measured)
+    own = [e for e in effs if e.model == spec.model_id]
+    rec["verdicts"] = verify_all(results, own, measured) + [
+        unnamed_variant_verdict(verify_efficiency(e, measured), e.model, spec.key)
+        for e in effs if e.model != spec.model_id]
     rec["elapsed_s"] = round(time.perf_counter() - t0, 2)
     return rec
 

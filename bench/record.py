@@ -227,6 +227,9 @@ class Verdict(_Record):
     dataset: Text | None = None
     split: Text | None = None
     relative_to: Text | None = Field(None, description="The model a ratio claim compares with.")
+    claim_model: Text | None = Field(
+        None, description="Set when the claim is about another catalog model than the run's: a model "
+                          "whose source names no variant, judged against each variant the bench builds.")
 
 
 class Run(_Record):

@@ -361,6 +361,15 @@ def verify_result(claim: Result, miou: dict | None) -> dict:
              f"{miou.get('protocol')} protocol, {miou.get('num_images')} images")
 
 
+def unnamed_variant_verdict(v: dict, claim_model: str, key: str) -> dict:
+    """A claim whose source names no variant, measured on one variant the bench builds: shown
+    with what that variant would have scored, never judged as if it were the one meant."""
+    was = v["verdict"]
+    note = f"the source names no variant (claim on '{claim_model}'); as {key}: {was}; {v['note']}"
+    return {**v, "verdict": "not-comparable" if was != "unmeasured" else was,
+            "note": note, "claim_model": claim_model}
+
+
 def verify_all(results: list[Result], effs: list[Efficiency], measured: dict) -> list[dict]:
     """Every claim about one model, efficiency first (the order the CLI prints)."""
     return ([verify_efficiency(e, measured) for e in effs]

@@ -142,6 +142,10 @@ class ModelVariant(Strict):
     id: Slug
     name: Text
     backbone: str | None = None
+    unnamed_variant: bool = Field(
+        False, description="The source names the method but not which variant (depth, width, backbone): "
+                           "its numbers are not filed under a guessed variant, and the bench shows each "
+                           "variant it builds beside them")
     implementation: Implementation | None = Field(
         None, description="Set for a re-implementation (torchvision, mmsegmentation, ...): its numbers are "
                           "its own, never the paper's model's. Absent = the paper's own model.")
