@@ -477,20 +477,35 @@ def _same_claim(v: dict, e: Efficiency) -> bool:
 
 def claim_rows(data: SiteData) -> list[dict]:
     """Every efficiency claim with its verdict from the shown run ('no run' when never measured),
-    plus verdicts of runs that match no catalog claim. Computed once per build."""
+    plus verdicts of runs that match no catalog claim. A verdict whose `claim_model` names
+    another model (a claim about an unnamed variant, checked against each variant the bench
+    builds) sits beside that claim, once per run. Computed once per build."""
     if data._claim_rows is not None:
         return data._claim_rows
     rows, used = [], set()
+    foreign: dict[str, list[tuple[str, int, dict]]] = defaultdict(list)  # claim model -> verdicts
+    for model, run in data.runs.items():
+        for i, v in enumerate(run.get("verdicts") or []):
+            if v.get("claim_model") and v["claim_model"] != model:
+                foreign[v["claim_model"]].append((model, i, v))
     for p in data.papers:
         for e in p.efficiency:
             run = data.runs.get(e.model)
             match = None
             for i, v in enumerate((run or {}).get("verdicts") or []):
-                if (e.model, i) not in used and _same_claim(v, e):
+                if (e.model, i) not in used and v.get("claim_model") in (None, e.model) and _same_claim(v, e):
                     match = v
                     used.add((e.model, i))
                     break
-            rows.append({"paper": p, "model": e.model, "claim": e, "run": run, "verdict": match})
+            others = []
+            for model, i, v in foreign.get(e.model, []):
+                if (model, i) not in used and _same_claim(v, e):
+                    used.add((model, i))
+                    others.append({"paper": p, "model": model, "claim": e, "run": data.runs[model],
+                                   "verdict": v})
+            if run or not others:
+                rows.append({"paper": p, "model": e.model, "claim": e, "run": run, "verdict": match})
+            rows += others
     for model, run in data.runs.items():
         for i, v in enumerate(run.get("verdicts") or []):
             if (model, i) not in used:

@@ -355,3 +355,22 @@ def test_verification_report_is_paginated_mismatches_first(built_site, monkeypat
     assert list(pages)[:3] == ["verification.md", "verification/2.md", "verification/3.md"]
     second = fill_all(pages["verification/2.md"])
     assert second.count("<tr data-verdict=") == 5 and 'href="../verification.html">1</a>' in second
+
+
+def test_verdict_on_an_unnamed_variant_claim_sits_beside_the_claim():
+    """A run of DFANet-A whose verdict names claim_model 'dfanet' (the bare claim) is shown on
+    that claim's row, not as a stray verdict, and the claim gets no 'no run' row of its own."""
+    sys.path.insert(0, str(T.ROOT / "docs"))
+    from sitegen import data as D
+
+    from catalog.load import load_catalog
+
+    cat = load_catalog(T.FIXTURES / "papers.yaml")
+    run = {"catalog_model": "dfanet-a", "verdicts": [
+        {"quantity": "params", "claimed": 7.8, "claimed_unit": "M", "measured": 1.83, "measured_unit": "M",
+         "verdict": "not-comparable", "claim_model": "dfanet"}]}
+    rows = D.claim_rows(D.prepare(cat, {"dfanet-a": run}))
+    dfanet = [r for r in rows if r["claim"] is not None and r["claim"].model == "dfanet"]
+    params = [r for r in dfanet if r["claim"].quantity == "params"]
+    assert [(r["model"], D.verdict_name(r)) for r in params] == [("dfanet-a", "not-comparable")]
+    assert all(r["claim"] is not None for r in rows if r["model"] == "dfanet-a")
