@@ -231,6 +231,8 @@ def verify_efficiency(claim: Efficiency, m: dict) -> dict:
                 conv = "MACs" if q == "flops" else "FLOPs (2 per MAC)"
                 return v(alt * to_unit, "unit", note + f"; the claim matches our {conv}: "
                          "the source counts in the other convention")
+        if assumed:  # a size we assumed can confirm a claim, never convict it
+            return v(same * to_unit, "not-comparable", note + "; no match at the assumed size")
         return v(same * to_unit, "mismatch", note)
 
     if q in ("latency", "fps"):

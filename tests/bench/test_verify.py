@@ -221,3 +221,19 @@ def test_relative_claims_that_cannot_be_measured_say_why():
     assert v["verdict"] == "not-comparable" and "Jetson TX1" in v["note"]
     v = verify_efficiency(rel_claim("params", 79), measured())  # no relative measurements
     assert v["verdict"] == "unmeasured"
+
+
+def test_flops_claim_with_its_dataset_head_and_canonical_size():
+    """A FLOPs claim names its dataset: it is judged with that dataset's classifier (here a
+    19-class Cityscapes count of a 21-class model), and without a size at the dataset's canonical
+    size, which can confirm a claim but never convict it (the size was assumed)."""
+    m = measured(num_classes=21,
+                 flops_by_size={(512, 512): {"gmacs": 8.39, "gflops": 16.78, "fvcore_gmacs": None}},
+                 flops_by_key={(512, 1024, 19): {"gmacs": 17.76, "gflops": 35.51, "fvcore_gmacs": None}})
+    city = eff(quantity="macs", value=17.7, unit="G", input_size="512x1024", dataset="cityscapes")
+    assert verdict(city, m) == "verified"
+    assert "19-class head (cityscapes)" in verify_efficiency(city, m)["note"]
+    assert verdict(eff(quantity="macs", value=8.4, unit="G", dataset="voc2012"), m) == "verified"
+    out = verify_efficiency(eff(quantity="macs", value=183.3, unit="G", dataset="voc2012"), m)
+    assert out["verdict"] == "not-comparable" and "an assumption" in out["note"]
+    assert verdict(eff(quantity="macs", value=8.4, unit="G"), m) == "not-comparable"  # no size, no dataset
