@@ -157,6 +157,7 @@ def test_sweep_resumes_after_interruption(tmp_path, monkeypatch):
     args = ["run", "--all", "--models", f"{SMALL_KEY},enet", "--json", "--no-latency",
             "--input", "64x64", "--results-dir", str(tmp_path / "res"),
             "--catalog", str(tmp_path / "none.yaml")]
+    monkeypatch.setattr(sys, "argv", ["bench", *args])  # the resume hint quotes the command line
     r = runner.invoke(app, args, catch_exceptions=False)
     assert r.exit_code == 130 and r.stdout == ""
     assert "interrupted: 1 of 2 job(s) saved" in r.stderr and "resume with: bench" in r.stderr
