@@ -37,14 +37,16 @@ _SOURCE = {"ref": "str", "where": "str", "url": "str"}
 MODEL_KEYS = {"id": "str", "name": "str", "backbone": "str", "implementation": "str", "note": "str"}
 SETTING_KEYS = {"pretraining": "list", "extra_data": "list", "crop_size": "str",
                 "input_size": "str", "multi_scale": "bool", "flip": "bool", "inference": "str",
-                "output_stride": "int", "crf": "bool", "backbone": "str"}
+                "output_stride": "int", "crf": "bool", "backbone": "str",
+                "train_iters": "int", "train_epochs": "int", "train_batch": "int"}
 RESULT_KEYS = {"model": "str", "dataset": "str", "split": "str", "server": "str",
-               "train_split": "str", "metric": "str", "value": "num", "note": "str",
+               "train_split": "str", "metric": "str", "value": "num", "experiment": "str", "note": "str",
                **SETTING_KEYS, **_SOURCE}
 EFFICIENCY_KEYS = {"model": "str", "quantity": "str", "value": "num", "unit": "str",
                    "bound": "str", "relative_to": "str", "includes_aux": "bool",
                    "input_size": "str", "hardware": "str", "precision": "str",
-                   "batch_size": "int", "framework": "str", "note": "str", **_SOURCE}
+                   "batch_size": "int", "engine": "str", "framework": "str", "experiment": "str",
+                   "note": "str", **_SOURCE}
 SOURCE_KEYS = {**_SOURCE, "note": "str"}
 
 

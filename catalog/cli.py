@@ -122,6 +122,76 @@ def conflicts(
 
 
 @app.command()
+def board(
+    dataset: Annotated[str, typer.Argument(help="Dataset key, e.g. ade20k, cityscapes, coco-stuff-164k.")],
+    path: Annotated[Path, typer.Option("--catalog", help="Catalog YAML file.")] = DEFAULT_CATALOG,
+    proto: Annotated[str | None, typer.Option(
+        "--protocol", "-p", help="One ranking only: val, test-official, test-local, test, unspecified.")] = None,
+    everything: Annotated[bool, typer.Option("--all", help="Every row, not only the default view.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the board as JSON (every row, with "
+                                                         "its states and default-view flag).")] = False,
+) -> None:
+    """Print a dataset's leaderboard exactly as the site ranks it: one ranking per metric and
+    protocol, the default (fair) view ranked, the rest marked.
+
+    The default view: no stated extra training data, no test-time augmentation, no pre-training
+    beyond ImageNet, the papers' own models; rows silent on a setting are shown and marked ?,
+    rows whose split is not stated are placed in the dataset's usual split, marked. Costs here
+    are the catalog's claims; the site adds the bench's measurements.
+    """
+    import difflib
+
+    from catalog.compare.boards import board_dict, compare_catalog
+    from catalog.compare.protocol import ORDER
+    from catalog.datasets import DATASETS
+
+    if dataset not in DATASETS:
+        close = difflib.get_close_matches(dataset, list(DATASETS), n=3)
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        typer.echo(f"unknown dataset '{dataset}'{hint}; known: {', '.join(DATASETS)}", err=True)
+        raise typer.Exit(2)
+    if proto is not None and proto not in ORDER:
+        typer.echo(f"unknown protocol '{proto}'; one of: {', '.join(ORDER)}", err=True)
+        raise typer.Exit(2)
+    cat, where = _load(path)
+    comp = compare_catalog(cat, where=where)
+    b = comp.board(dataset)
+    if b is None:
+        if as_json:
+            typer.echo(json.dumps({"dataset": dataset, "rankings": []}))
+        else:
+            typer.echo(f"no results on {dataset}")
+        return
+    data = board_dict(b, comp.costs, proto)
+    if as_json:
+        typer.echo(json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False))
+        return
+    from rich.markup import escape
+
+    console = Console(width=140)
+    console.print(f"[bold]{escape(data['name'])}[/bold]  default view: {escape(data['default_view'])}")
+    for rk in data["rankings"]:
+        t = Table(title=f"{rk['metric']}, {rk['protocol_words']}", title_justify="left")
+        for col in ("rank", "model", "score", "marks", "paper"):
+            t.add_column(col, justify="right" if col in ("rank", "score") else "left")
+        for r in rk["rows"]:
+            if not (everything or r["default_view"]):
+                continue
+            marks = [m for m, on in (("split assumed", r["split_assumed"]),
+                                     ("extra ?", r["states"]["extra"] == "unknown"),
+                                     ("+extra", r["states"]["extra"] == "extra"),
+                                     ("TTA ?", r["states"]["tta"] == "unknown"),
+                                     ("TTA", r["states"]["tta"] == "tta"),
+                                     (f"pre: {r['states']['pretraining']}", True),
+                                     ("re-impl.", bool(r["implementation"]))) if on]
+            marks += [f"{'⚠' if c['status'] == 'conflict' else '⚠?'} vs {', '.join(map(str, c['others']))}"
+                      for c in r["conflicts"]]
+            t.add_row(str(r["rank"] or ""), escape(r["model_name"]), str(r["value"]),
+                      escape("; ".join(marks)), escape(r["paper"]))
+        console.print(t)
+
+
+@app.command()
 def export(
     path: PathArg = DEFAULT_CATALOG,
     table: Annotated[TableName, typer.Option("--table", "-t", help="Which table to export.")]

@@ -23,6 +23,7 @@ from pydantic import (
 from catalog.datasets import DATASETS
 from catalog.sources import SOURCES, grade_of
 from catalog.vocab import (
+    ENGINES,
     EXTRA_DATA,
     IMPLEMENTATIONS,
     METRICS,
@@ -72,6 +73,12 @@ SourceId = Literal[tuple(SOURCES)]  # type: ignore[valid-type]
 ExtraData = Literal[tuple(EXTRA_DATA)]  # type: ignore[valid-type]
 Quantity = Literal[tuple(UNITS)]  # type: ignore[valid-type]
 Precision = Literal[PRECISIONS]  # type: ignore[valid-type]
+Engine = Literal[tuple(ENGINES)]  # type: ignore[valid-type]
+
+_EXPERIMENT = ("An id, unique within the paper, shared by the scores and the cost claims that come from "
+               "one experiment (one trained model evaluated at one resolution, e.g. a table row): a speed "
+               "or FLOPs claim is paired with a score only through it. Absent = the source does not tie "
+               "this number to another.")
 
 ARXIV_RE = re.compile(r"^(\d{4}\.\d{4,5}|[a-z\-]+(\.[A-Z]{2})?/\d{7})$")
 INPUT_SIZE_RE = re.compile(r"^\d+x\d+$")
@@ -173,6 +180,11 @@ class Setting(Strict):
     output_stride: int | None = Field(None, ge=1, le=64)
     crf: bool | None = None
     backbone: str | None = None
+    train_iters: int | None = Field(None, ge=1, le=10**8, description="Training schedule in iterations "
+                                    "(mmseg's '160k' = 160000); absent = not stated")
+    train_epochs: int | None = Field(None, ge=1, le=100_000, description="Training schedule in epochs")
+    train_batch: int | None = Field(None, ge=1, le=100_000, description="Total training batch size "
+                                    "(mmseg's '4x8' = 32 images); absent = not stated")
 
     @field_validator("input_size", "crop_size")
     @classmethod
@@ -195,7 +207,7 @@ class Setting(Strict):
     # The fields that decide whether two scores may be compared, in a fixed order.
     COMPARED: ClassVar[tuple[str, ...]] = (
         "pretraining", "extra_data", "crop_size", "input_size", "multi_scale", "flip",
-        "inference", "output_stride", "crf", "backbone")
+        "inference", "output_stride", "crf", "backbone", "train_iters", "train_epochs", "train_batch")
 
     def key(self) -> tuple:
         def norm(v):
@@ -216,6 +228,7 @@ class Result(Strict):
     metric: MetricName = "miou"
     value: float
     setting: Setting = Field(default_factory=Setting)
+    experiment: Slug | None = Field(None, description=_EXPERIMENT)
     sources: Sources
     note: str | None = None
 
@@ -264,7 +277,9 @@ class Efficiency(Strict):
     hardware: str | None = None
     precision: Precision | None = None
     batch_size: int | None = Field(None, gt=0)
-    framework: str | None = None
+    engine: Engine | None = Field(None, description="The engine a speed was measured with; absent = not stated")
+    framework: str | None = Field(None, description="The source's own words for the software stack")
+    experiment: Slug | None = Field(None, description=_EXPERIMENT)
     sources: Sources
     note: str | None = None
 

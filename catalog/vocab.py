@@ -114,6 +114,41 @@ PRETRAINING: dict[str, str] = {
     "scratch": "No pre-training: trained from scratch",
 }
 
+# How broad the backbone's pre-training is, for the fair view (catalog.compare.fair): each
+# pre-training word belongs to one class; a score's class is its broadest stage.
+PRETRAINING_CLASSES: dict[str, str] = {
+    "scratch": "No pre-training",
+    "imagenet-1k": "ImageNet-1k (supervised or self-supervised)",
+    "imagenet-22k": "ImageNet-22k (supervised or self-supervised)",
+    "large": "Large or private corpora (JFT-300M, LVD-142M, LAION, CLIP data, Merged-38M) or "
+             "detection/segmentation pre-training on other labelled data (COCO, Objects365)",
+    "unknown": "Not stated",
+}
+PRETRAINING_CLASS: dict[str, str] = {
+    "scratch": "scratch", "imagenet-1k": "imagenet-1k", "imagenet-1k-ssl": "imagenet-1k",
+    "imagenet-22k": "imagenet-22k", "imagenet-22k-ssl": "imagenet-22k",
+    "jft-300m": "large", "lvd-142m": "large", "lvd-1689m": "large", "merged-38m": "large",
+    "laion-2b": "large", "clip-400m": "large", "coco": "large", "objects365": "large",
+}
+
+# The engine a speed was measured with (an efficiency claim's `engine`; `framework` keeps the
+# source's own words, e.g. "TensorRT 5.1.5.0").
+ENGINES: dict[str, str] = {
+    "pytorch": "PyTorch eager (or torch.compile, see the claim's framework text)",
+    "tensorrt": "NVIDIA TensorRT (directly or via ONNX, mmdeploy, Paddle Inference)",
+    "paddle-inference": "Paddle Inference without TensorRT",
+    "paddle-lite": "Paddle Lite (mobile)",
+    "onnxruntime": "ONNX Runtime",
+    "tensorflow": "TensorFlow (or TF Lite)",
+    "caffe": "Caffe",
+    "keras": "Keras",
+    "theano": "Theano",
+    "matconvnet": "MatConvNet",
+    "mxnet": "MXNet",
+    "openvino": "Intel OpenVINO",
+    "other": "Another engine (named in the claim's framework text)",
+}
+
 IMPLEMENTATIONS: dict[str, str] = {
     "torchvision": "torchvision's model zoo",
     "mmsegmentation": "OpenMMLab's mmsegmentation model zoo",

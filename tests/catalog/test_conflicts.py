@@ -88,7 +88,7 @@ def test_cli_conflicts_text_and_json(write, runner):
     assert result.stdout.splitlines()[:3] == [
         "[result] fcn8s: miou on voc2012",
         "    comparable because: stated alike by both sides: split, extra_data",
-        "    62.2 [test, no extra data]  <- paper (Table 3), 001_48835b735b05f6a6  (fcn.results[0], line 8)",
+        "    62.2 [test set, official server (server implied by the dataset), no extra data]  <- paper (Table 3), 001_48835b735b05f6a6  (fcn.results[0], line 8)",
     ]
     assert result.stdout.splitlines()[-1] == "4 conflict(s): 2 efficiency, 1 erratum, 1 result"
 
