@@ -99,7 +99,9 @@ def test_cli_conflicts_text_and_json(write, runner):
     assert data[0]["sides"][1] == {"value": 67.2, "unit": None, "bound": "=",
                                    "sources": ["voc-leaderboard"], "paper": "fcn",
                                    "location": "fcn.results[1]", "line": 9,
-                                   "detail": "test, no extra data"}
+                                   "detail": "test set, official server (server implied by the dataset), "
+                                             "no extra data",
+                                   "row": "fcn8s-voc2012-miou-test-official-67-2"}
     assert (data[0]["dataset"], data[0]["metric"]) == ("voc2012", "miou")
     assert data[3]["correct"] == "Fully Convolutional Networks for Semantic Segmentation"
     assert data[3]["sides"][0]["value"] is None
