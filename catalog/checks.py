@@ -73,6 +73,22 @@ def check_catalog(cat: Catalog, where: SourceMap | None = None) -> list[CatalogI
         issues += _provenance(i, paper, w)
         issues += _experiments(i, paper, w)
 
+    # A re-implementation reproduces a model of the catalog that is a paper's own.
+    impl_of = {m.id: m.implementation for p in cat.papers for m in p.models}
+    for i, paper in enumerate(cat.papers):
+        for j, m in enumerate(paper.models):
+            if m.reproduces is None:
+                continue
+            if m.implementation is None:
+                issues.append(w.issue((i, "models", j, "reproduces"),
+                                      "only a re-implementation (with 'implementation') reproduces a model"))
+            elif m.reproduces not in model_seen:
+                issues.append(w.issue((i, "models", j, "reproduces"),
+                                      f"'{m.reproduces}' is not a model of the catalog"))
+            elif impl_of.get(m.reproduces):
+                issues.append(w.issue((i, "models", j, "reproduces"),
+                                      f"'{m.reproduces}' is itself a re-implementation; name the paper's own model"))
+
     # A relative claim names another catalog model.
     for i, paper in enumerate(cat.papers):
         for j, e in enumerate(paper.efficiency):

@@ -156,6 +156,9 @@ class ModelVariant(Strict):
     implementation: Implementation | None = Field(
         None, description="Set for a re-implementation (torchvision, mmsegmentation, ...): its numbers are "
                           "its own, never the paper's model's. Absent = the paper's own model.")
+    reproduces: Slug | None = Field(
+        None, description="For a re-implementation: the catalog id of the paper's own model it reproduces "
+                          "(same variant and backbone); absent = not tied to one")
     weights: list[Checkpoint] = []
     note: str | None = None
 
@@ -278,6 +281,8 @@ class Efficiency(Strict):
     precision: Precision | None = None
     batch_size: int | None = Field(None, gt=0)
     engine: Engine | None = Field(None, description="The engine a speed was measured with; absent = not stated")
+    during: Literal["training", "inference"] | None = Field(
+        None, description="For memory: measured while training or at inference; absent = not stated")
     framework: str | None = Field(None, description="The source's own words for the software stack")
     experiment: Slug | None = Field(None, description=_EXPERIMENT)
     sources: Sources

@@ -43,6 +43,8 @@ SOURCES: dict[str, Source] = {
                needs=("url",)),
         Source("mmsegmentation", "reimplementation", "OpenMMLab mmsegmentation model zoo (a reproduction)",
                "https://github.com/open-mmlab/mmsegmentation", needs=("url",), grade="secondary"),
+        Source("other-paper", "paper", "Another paper's table (a comparison or re-training by other authors), "
+               "named by its url", needs=("url", "where"), grade="secondary"),
         Source("web", "web", "A web page (blog, summary, Q&A) named by its url", needs=("url",),
                grade="secondary"),
         Source("third-party", "reimplementation", "A third-party reproduction or model zoo (named by its url)",

@@ -27,6 +27,12 @@ TAGS: dict[str, str] = {
     "nas": "Neural architecture search",
     "mask-classification": "Predicts a set of masks with a class each (MaskFormer-style), not per-pixel classes",
     "foundation-model": "Built on a large pre-trained foundation backbone (DINOv2, EVA, BEiT-3, ...)",
+    "state-space": "State-space sequence models (Mamba-style selective scans) as the backbone or head",
+    "large-kernel": "Large convolution kernels (31x31 and beyond) or dynamic large receptive fields",
+    "self-supervised": "Self-supervised pre-training (masked image modelling, self-distillation)",
+    "vision-language": "Vision-language pre-training on image-text pairs (CLIP-style)",
+    "open-vocabulary": "Open-vocabulary segmentation: classes given as text at test time",
+    "depth-estimation": "Also estimates depth (a depth foundation model fine-tuned for segmentation)",
     # efficiency
     "real-time": "Designed for real-time inference",
     "lightweight": "Small parameter count or FLOPs budget, mobile-oriented",
@@ -95,6 +101,9 @@ EXTRA_DATA: dict[str, str] = {
     "mapillary": "Mapillary Vistas",
     "ade20k": "ADE20K (as intermediate fine-tuning data)",
     "objects365": "Objects365",
+    "pseudo-labels": "Unlabelled images with pseudo-labels (self-training)",
+    "synthetic": "Synthetic images (e.g. GTA5, SYNTHIA)",
+    "other": "Other extra training data (named in the note)",
 }
 
 # Backbone pre-training, stage by stage. Absent = the source does not say.
@@ -111,6 +120,15 @@ PRETRAINING: dict[str, str] = {
     "clip-400m": "OpenAI CLIP's 400M image-text pairs",
     "coco": "MS COCO (detection / segmentation pre-training of the whole network)",
     "objects365": "Objects365 detection pre-training",
+    "webli": "Google's WebLI image-text data (SigLIP, PaLI)",
+    "datacomp-1b": "DataComp-1B image-text pairs",
+    "laion-400m": "LAION-400M image-text pairs",
+    "metaclip": "MetaCLIP's curated image-text data",
+    "sa-1b": "SAM's SA-1B images and masks",
+    "ig-3b": "Instagram-3.5B hashtag images",
+    "internimage-m3i": "InternImage's joint 427M public image-text / image data (M3I pre-training)",
+    "beit3-multimodal": "BEiT-3's multimodal corpus (image-text pairs, images and text)",
+    "other-large": "Another large or private corpus (named in the note)",
     "scratch": "No pre-training: trained from scratch",
 }
 
@@ -129,6 +147,9 @@ PRETRAINING_CLASS: dict[str, str] = {
     "imagenet-22k": "imagenet-22k", "imagenet-22k-ssl": "imagenet-22k",
     "jft-300m": "large", "lvd-142m": "large", "lvd-1689m": "large", "merged-38m": "large",
     "laion-2b": "large", "clip-400m": "large", "coco": "large", "objects365": "large",
+    "webli": "large", "datacomp-1b": "large", "laion-400m": "large", "metaclip": "large",
+    "sa-1b": "large", "ig-3b": "large", "internimage-m3i": "large", "beit3-multimodal": "large",
+    "other-large": "large",
 }
 
 # The engine a speed was measured with (an efficiency claim's `engine`; `framework` keeps the
