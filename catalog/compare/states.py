@@ -19,6 +19,11 @@ EXTRA_STATES = {"none": "no extra training data (stated)", "unknown": "extra dat
 TTA_STATES = {"single": "single-scale, no flip (stated)", "unknown": "test-time augmentation not stated",
               "tta": "multi-scale or flip testing"}
 PRETRAINING_STATES = dict(PRETRAINING_CLASSES)
+# Short labels for filters and tables (the long words above explain them).
+SHORT = {"extra": {"none": "none (stated)", "unknown": "not stated", "extra": "uses extra data"},
+         "tta": {"single": "single-scale (stated)", "unknown": "not stated", "tta": "multi-scale or flip"},
+         "pretraining": {"scratch": "none (scratch)", "imagenet-1k": "ImageNet-1k", "imagenet-22k": "ImageNet-22k",
+                         "large": "large or private corpora", "unknown": "not stated"}}
 # Broadest first: a score pre-trained on ImageNet-22k then JFT is a JFT score.
 _PRE_ORDER = ("large", "imagenet-22k", "imagenet-1k", "scratch")
 

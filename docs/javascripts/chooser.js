@@ -10,34 +10,22 @@
   }
   function num(v) { return v === "" || v === null || isNaN(parseFloat(v)) ? null : parseFloat(v); }
   function fmt(x) { return x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : String(+x.toPrecision(3)); }
-  function dominates(n, m, qs) {
-    if (n.score < m.score) return false;
-    var strict = n.score > m.score;
-    for (var i = 0; i < qs.length; i++) {
-      var a = n[qs[i]], b = m[qs[i]];
-      if (!a || !b || a.value > b.value) return false;
-      if (a.value < b.value) strict = true;
-    }
-    return strict;
-  }
-  // Exposed for the browser test: the same function the page uses.
-  window.segatlasChoose = function (models, budget, measuredOnly) {
+  // Exposed for the browser test: the same function the page uses. The Pareto front is the
+  // catalog's (catalog.compare.choose.fronts), looked up, never recomputed here.
+  window.segatlasChoose = function (models, budget, measuredOnly, includeUnstable, front) {
     var fit = [], missing = 0, over = 0;
     models.forEach(function (m) {
       var ok = true, unknown = false;
       Q.forEach(function (q) {
         if (budget[q] === null || budget[q] === undefined) return;
         var v = m[q];
-        if (!v || (measuredOnly && v.how !== "measured")) { unknown = true; ok = false; }
-        else if (v.value > budget[q]) ok = false;
+        if (!v || (measuredOnly && v.how !== "measured") || (q === "latency" && v.unstable && !includeUnstable)) {
+          unknown = true; ok = false;
+        } else if (v.value > budget[q]) ok = false;
       });
       if (ok) fit.push(m); else if (unknown) missing += 1; else over += 1;
     });
-    var qs = Q.filter(function (q) { return budget[q] !== null && budget[q] !== undefined; });
-    if (!qs.length) qs = ["params", "gflops"];
-    fit.forEach(function (m) {
-      m.pareto = !fit.some(function (n) { return n !== m && dominates(n, m, qs); });
-    });
+    fit.forEach(function (m) { m.pareto = front.indexOf(m.index) >= 0; });
     fit.sort(function (a, b) { return b.score - a.score || (a.name < b.name ? -1 : 1); });
     return { fit: fit, missing: missing, over: over };
   };
@@ -47,10 +35,12 @@
     var tip = q === "params" ? fmt(v.value) + " M parameters, " + v.how
       : q === "gflops" ? fmt(v.value) + " GFLOPs at " + size + ", " + v.how +
         (v.how === "claimed" ? " (a multiply-add claim counts 2 FLOPs)" : "")
-      : fmt(v.value) + " ms median at " + size + " on " + v.device + ", batch 1, measured by the bench";
+      : fmt(v.value) + " ms median at " + size + " on " + v.device + ", batch 1, measured by the bench" +
+        (v.unstable ? "; the timings never settled (unstable)" : "");
     var verdict = v.verdict && v.verdict !== "no claim" && v.verdict !== "no run"
       ? ' <span class="sa-badge sa-badge--v-' + esc(v.verdict.replace(/[^a-z-]/g, "")) + '">' + esc(v.verdict) + "</span>" : "";
-    return '<span title="' + esc(tip) + '">' + esc(fmt(v.value)) + "</span> <small>" + how + "</small>" + verdict;
+    var unstable = v.unstable ? ' <span class="sa-badge sa-badge--unknown">unstable</span>' : "";
+    return '<span title="' + esc(tip) + '">' + esc(fmt(v.value)) + "</span> <small>" + how + "</small>" + verdict + unstable;
   }
   function init() {
     var form = document.getElementById("chooser"), src = document.getElementById("chooser-data");
@@ -61,7 +51,7 @@
       o.value = r.ds + "|" + r.proto;
       o.textContent = r.name + " — " + r.protocol + " (" + r.fair.length + " models)";
       r.list = function (all) {
-        return (all ? r.all : r.fair).map(function (i) { return Object.assign({}, r.models[i]); });
+        return (all ? r.all : r.fair).map(function (i) { return Object.assign({ index: i }, r.models[i]); });
       };
       select.appendChild(o);
     });
@@ -71,13 +61,18 @@
     Q.forEach(function (q) { if (params.get(q)) form.elements[q].value = params.get(q); });
     form.elements.measured.checked = params.get("measured") === "1";
     form.elements.all.checked = params.get("all") === "1";
+    form.elements.unstable.checked = params.get("unstable") === "1";
     function update() {
       var r = data.rankings[select.selectedIndex];
       if (!r) return;
       var budget = {};
       Q.forEach(function (q) { budget[q] = num(form.elements[q].value); });
       var measuredOnly = form.elements.measured.checked, all = form.elements.all.checked;
-      var res = window.segatlasChoose(r.list(all), budget, measuredOnly);
+      var includeUnstable = form.elements.unstable.checked;
+      var qs = Q.filter(function (q) { return budget[q] !== null; });
+      var axes = qs.length ? qs.join("+") : data.default_axes;
+      var front = r.fronts[all ? "all" : "fair"]["m" + (measuredOnly ? 1 : 0) + "u" + (includeUnstable ? 1 : 0)][axes];
+      var res = window.segatlasChoose(r.list(all), budget, measuredOnly, includeUnstable, front);
       form.querySelector("[data-size]").textContent = r.size ? "at " + r.size : "";
       var rows = res.fit.map(function (m, i) {
         var tags = (m.pareto ? ' <span class="sa-badge sa-badge--pareto" title="Pareto front">★ Pareto</span>' : "") +
@@ -98,6 +93,7 @@
       Q.forEach(function (k) { if (budget[k] !== null) q.set(k, form.elements[k].value); });
       if (measuredOnly) q.set("measured", "1");
       if (all) q.set("all", "1");
+      if (includeUnstable) q.set("unstable", "1");
       var url = window.location.pathname + "?" + q.toString();
       try { history.replaceState(null, "", url); } catch (e) { /* file:// may refuse */ }
       document.getElementById("ch-link").setAttribute("href", "?" + q.toString());

@@ -1,6 +1,7 @@
 // Filters for tables marked data-filterable: a text box ([data-filter-text]), a verdict select
-// ([data-filter-verdict]) and, on leaderboards, facet checkboxes ([data-facet=NAME] value=V)
-// matched against each row's data-NAME. The server renders the default view (rows outside it
+// ([data-filter-verdict]), selects matching a row attribute ([data-filter-attr=NAME]), a
+// "paired only" box ([data-filter-paired]) and, on leaderboards, facet checkboxes
+// ([data-facet=NAME] value=V) matched against each row's data-NAME. The server renders the default view (rows outside it
 // carry `hidden`); this script only re-applies the form. In tables marked data-ranked the first cell (rank) is recounted over
 // the rows in view, best score first.
 (function () {
@@ -10,6 +11,8 @@
     var text = document.querySelector("[data-filter-text]");
     var verdict = document.querySelector("[data-filter-verdict]");
     var facets = document.querySelectorAll("input[data-facet]");
+    var attrs = document.querySelectorAll("select[data-filter-attr]");
+    var paired = document.querySelector("[data-filter-paired]");
     var status = document.querySelector("[data-filter-status]");
     function allowed() {
       var on = {};
@@ -32,6 +35,10 @@
             var val = row.getAttribute("data-" + f);
             if (val !== null && !on[f][val]) ok = false;
           });
+          attrs.forEach(function (sel) {
+            if (sel.value && row.getAttribute("data-" + sel.getAttribute("data-filter-attr")) !== sel.value) ok = false;
+          });
+          if (paired && paired.checked && row.getAttribute("data-paired") !== "yes") ok = false;
           row.hidden = !ok;
           total += 1; shown += ok ? 1 : 0;
         });
@@ -60,6 +67,8 @@
     if (text) text.addEventListener("input", apply);
     if (verdict) verdict.addEventListener("change", apply);
     facets.forEach(function (box) { box.addEventListener("change", apply); });
+    attrs.forEach(function (sel) { sel.addEventListener("change", apply); });
+    if (paired) paired.addEventListener("change", apply);
     if (status) status.textContent = "";
     apply();
   }

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import json
 
+from catalog.compare import choose
 from catalog.datasets import DATASETS
 
 from . import data as D
-from . import plots
 from .common import front, h1, short_name
 from .html import block, esc, rel
 
@@ -25,64 +25,67 @@ def _verdicts(data: D.SiteData) -> dict[tuple[str, str], str]:
     """(model, quantity) -> verdict of that claim (first claim of the quantity)."""
     out: dict[tuple[str, str], str] = {}
     for c in D.claim_rows(data):
-        q = c["claim"].quantity if c["claim"] else (c["verdict"] or {}).get("quantity")
+        q = c["claim"].quantity if c["claim"] else (c["verdict"].quantity if c["verdict"] else None)
         if q == "macs":
             q = "flops"
         out.setdefault((c["model"], q), D.verdict_name(c))
     return out
 
 
-def _model_entry(data: D.SiteData, row: D.Row, ds: str, verdicts) -> dict:
-    """One model at one score; costs as {value, how, verdict} (latency: {value, how, device}).
-    Words for tooltips are composed in the browser from these and the ranking's size."""
+def _model_entry(data: D.SiteData, choice: choose.Choice, verdicts) -> dict:
+    """One model at one score; costs as {value, how, verdict} (latency: {value, how, device,
+    stable}). Words for tooltips are composed in the browser from these and the ranking's size."""
+    row = choice.row
     entry = {"id": row.model_id, "name": row.model_name, "paper": short_name(row.paper),
              "url": rel(PAGE, f"papers/{row.paper.id}.md"), "year": row.paper.year, "score": row.value}
     if row.implementation:
         entry["reimpl"] = True
     for axis, key in (("params", "params"), ("gflops", "flops"), ("latency", "latency")):
-        xv = plots.x_value(data, row, axis, ds)
-        if xv:
-            v = {"value": round(xv["x"], 6), "how": xv["how"]}
-            if axis == "latency":
-                v["device"] = D.device_name(data.runs[row.model_id])
-            else:
-                v["verdict"] = verdicts.get((row.model_id, key), "no claim")
-            entry[axis] = v
+        c = getattr(choice, axis)
+        if c is None:
+            continue
+        v = {"value": round(c.value, 6), "how": c.how}
+        if axis == "latency":
+            v["device"] = c.device
+            if c.stable is False:
+                v["unstable"] = True
+        elif c.how == "claimed":  # a verdict judges a claim; a measured value needs none
+            v["verdict"] = verdicts.get((row.model_id, key), "no claim")
+        if c.macs_doubled:
+            v["macs"] = True
+        entry[axis] = v
     return entry
 
 
 def chooser_data(data: D.SiteData) -> dict:
-    """Per mIoU ranking: its models (each model at its best score in the default view, and at
-    its best overall when that differs) and, as indices into them, the two lists."""
+    """Per mIoU ranking: its models (each at its best score in the default view, and at its best
+    overall when that differs), the two lists as indices into them, and the Pareto fronts the
+    catalog computed (`catalog.compare.choose.fronts`) for every set of budgeted quantities."""
     verdicts = _verdicts(data)
     out = []
     for b in data.boards:
         for rk in b.rankings:
             if rk.metric != "miou":
                 continue
-            best: dict[bool, dict[str, D.Row]] = {True: {}, False: {}}  # fair only?
-            for row in rk.rows:
-                for fair_only in (True, False):
-                    if fair_only and not row.default_visible():
-                        continue
-                    cur = best[fair_only].get(row.model_id)
-                    if cur is None or row.value > cur.value:
-                        best[fair_only][row.model_id] = row
-            models, index = [], {}
-            lists = {}
+            models, index, lists, fronts = [], {}, {}, {}
             for fair_only, key in ((True, "fair"), (False, "all")):
+                items = choose.choices(rk, data.costs, fair_only)
                 ids = []
-                for r in sorted(best[fair_only].values(), key=lambda r: (-r.value, r.model_name)):
-                    if id(r) not in index:
-                        index[id(r)] = len(models)
-                        models.append(_model_entry(data, r, b.dataset, verdicts))
-                    ids.append(index[id(r)])
+                for c in items:
+                    if c.row.id not in index:
+                        index[c.row.id] = len(models)
+                        models.append(_model_entry(data, c, verdicts))
+                    ids.append(index[c.row.id])
                 lists[key] = ids
-            out.append({"ds": b.dataset, "proto": rk.protocol, "name": b.title,
+                fronts[key] = {f"m{int(m)}u{int(u)}": {axes: [ids[i] for i in members]
+                                                       for axes, members in choose.fronts(items, m, u).items()}
+                               for m in (False, True) for u in (False, True)}
+            out.append({"ds": b.dataset, "proto": rk.protocol, "name": b.name,
                         "protocol": D.PROTOCOL_WORDS.get(rk.protocol, rk.protocol),
                         "size": D.size_text(DATASETS[b.dataset].canonical_size),
-                        "board": rel(PAGE, b.page, rk.anchor), "models": models, **lists})
-    return {"rankings": out}
+                        "board": rel(PAGE, D.board_page(b), rk.id), "models": models, **lists,
+                        "fronts": fronts})
+    return {"rankings": out, "default_axes": choose.axes_key(choose.DEFAULT_AXES)}
 
 
 def page(data: D.SiteData) -> str:
@@ -100,8 +103,10 @@ def page(data: D.SiteData) -> str:
         f'inputmode="decimal"> ms <small>(our runs on: {esc(devices)})</small></label></fieldset>'
         '<fieldset><legend>Which numbers</legend>'
         '<label><input type="checkbox" name="measured" value="1"> measured costs only (no claims)</label> '
-        '<label><input type="checkbox" name="all" value="1"> include scores with extra training data '
-        "or test-time augmentation</label></fieldset>"
+        '<label><input type="checkbox" name="all" value="1"> include scores outside the default view '
+        "(extra training data, test-time augmentation, large pre-training, re-implementations)</label> "
+        '<label><input type="checkbox" name="unstable" value="1"> include latencies that never '
+        "settled (marked unstable)</label></fieldset>"
         '<p><a id="ch-link" href="chooser.html">Link to this choice</a> · '
         '<a id="ch-board" href="leaderboards/index.html">The full ranking</a></p></form>'
         '<p id="ch-summary" aria-live="polite"></p>'
@@ -115,12 +120,13 @@ def page(data: D.SiteData) -> str:
         "any of parameters, GFLOPs at the dataset's canonical size, or latency measured by our "
         "bench at that size, and read the models that fit, best first. ★ marks the Pareto front "
         "among them: no other fitting model is at least as accurate and no more costly on every "
-        "budgeted quantity (on params and GFLOPs when none is set). Each cost says whether it is "
+        "budgeted quantity (on params and GFLOPs when none is set); only models whose costs on those "
+        "quantities are known take part. Each cost says whether it is "
         "measured or claimed, and the verdict of the claim. Models without a value for a budgeted "
         "quantity are left out and counted. Everything runs in your browser; the link keeps your "
         "choices.</p>"
-        "<p>Scores are the models' best in the leaderboard's default view (no stated extra data, "
-        "no test-time augmentation; unstated settings included) unless you include the rest.</p>")
+        "<p>Scores are the models' best in the leaderboard's default view unless you include the rest: "
+        + esc(D.DEFAULT_VIEW.words()) + "</p>")
     return (front("Model chooser", hide=["navigation", "toc"], search={"exclude": True}) + h1("Model chooser")
             + block(intro + form + f'<script type="application/json" id="chooser-data">{payload}</script>'
                     + '<noscript><p>The chooser needs JavaScript; the leaderboards work without it.'
@@ -128,4 +134,4 @@ def page(data: D.SiteData) -> str:
 
 
 def chooser_data_devices(data: D.SiteData) -> list[str]:
-    return sorted({D.device_name(r) for r in data.runs.values() if (r.get("latency") or {}).get("median_ms")})
+    return sorted({D.device_name(r) for r in data.runs.values() if r.latency and r.latency.median_ms})

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import yaml
 
-from catalog.schema import CodeLink, Paper, Result, SourceRef
+from catalog.compare.states import pretraining_state
+from catalog.schema import CodeLink, Paper, Setting, SourceRef
+from catalog.vocab import PRETRAINING
 from catalog.sources import SOURCES
 
 from . import data as D
@@ -72,18 +74,22 @@ def grade_badge(grade: str) -> str:
     return badge(grade, f"g-{grade}", tip)
 
 
-def setting_badges(r: Result) -> str:
-    s = r.setting
+def setting_badges(s: Setting, dataset: str, pre_state: str | None = None) -> str:
+    """Badges for what a score's sources state (and ? for what they leave unstated)."""
     out = []
-    state = D.extra_state(s, r.dataset)
+    state = D.extra_state(s, dataset)
     if state == "none":
         out.append(badge("no extra data", "none", "the source states no extra training data"))
     elif state == "unknown":
         out.append(badge("extra data ?", "unknown", "extra training data not stated"))
     for x in s.extra_data or []:
         out.append(badge(f"+{x.upper()}", "extra", f"extra training data: {x}"))
-    for x in getattr(s, "pretraining", None) or []:
-        out.append(badge(f"pre: {x}", "pre", "backbone pre-training"))
+    pre_state = pre_state or pretraining_state(s)
+    if pre_state == "unknown":
+        out.append(badge("pre-training ?", "unknown", "backbone pre-training not stated"))
+    for x in s.pretraining or []:
+        kind = "extra" if pre_state == "large" else "pre"
+        out.append(badge(f"pre: {x}", kind, "backbone pre-training: " + PRETRAINING.get(x, x)))
     tta = D.tta_state(s)
     if tta == "single":
         out.append(badge("single-scale", "single", "no multi-scale, no flip at test time"))
@@ -102,8 +108,12 @@ def setting_badges(r: Result) -> str:
         out.append(badge(s.backbone, "backbone", "backbone"))
     if s.input_size:
         out.append(badge(f"test {s.input_size}", "size", "test input size"))
-    if getattr(s, "crop_size", None):
+    if s.crop_size:
         out.append(badge(f"crop {s.crop_size}", "size", "training crop"))
+    sched = " ".join(x for x in (s.train_iters and f"{s.train_iters:,} iter.", s.train_epochs and
+                                  f"{s.train_epochs} epochs", s.train_batch and f"batch {s.train_batch}") if x)
+    if sched:
+        out.append(badge(sched, "size", "training schedule"))
     return " ".join(out)
 
 
@@ -122,11 +132,14 @@ def code_html(code: list[CodeLink], first_only: bool = False) -> str:
     return "<br>".join(out) if out else "–"
 
 
-def score_html(row: D.Row, from_page: str) -> tuple[str, float]:
+def score_html(data: D.SiteData, row: D.Row, from_page: str) -> tuple[str, float]:
+    """The score, and a mark per disagreement: ⚠ a conflict, ⚠? a possible one, each saying why."""
     v = D.fmt_claim(row.value)
-    for other, anchor in row.conflicts:
-        tip = f"Sources disagree: also reported as {D.fmt_claim(other)}; open the conflict"
-        v += " " + a(rel(from_page, "conflicts.md", anchor), "⚠", tip).replace(
-            "<a ", f'<a class="sa-warn" aria-label="{esc(tip)}" ', 1)
-        break  # one marker per row; the conflict entry lists every value
+    for link in sorted(row.conflicts, key=lambda c: c.status != "conflict")[:2]:
+        others = ", ".join(D.fmt_claim(o) for o in link.others)
+        word = "Sources disagree" if link.status == "conflict" else "Possible conflict"
+        tip = f"{word}: also reported as {others}; {link.reason}"
+        mark = "⚠" if link.status == "conflict" else "⚠?"
+        v += " " + a(rel(from_page, "conflicts.md", D.conflict_anchor(data, link.index)), mark, tip).replace(
+            "<a ", f'<a class="sa-warn sa-warn--{link.status}" aria-label="{esc(tip)}" ', 1)
     return v, row.value

@@ -48,7 +48,7 @@ def on_config(config, **kwargs):
     # page of the papers index; papers are reached from the paginated index and the search.
     dynamic = {
         "Leaderboards": ["leaderboards/index.md", "chooser.md"]
-                        + [{esc(b.title): b.page} for b in data.boards],
+                        + [{esc(b.name): D.board_page(b)} for b in data.boards],
         "Papers": ["papers/index.md"],
     }
     for item in config.nav or []:
@@ -70,7 +70,7 @@ def _pages(data: D.SiteData) -> dict[str, str]:
     for slug, title, tags, intro in reports.BROWSE:
         pages[f"browse/{slug}.md"] = reports.tag_page(data, slug, title, tags, intro)
     for b in data.boards:
-        pages[b.page] = boards.board_page(data, b)
+        pages[D.board_page(b)] = boards.board_page(data, b)
     pages.update(papers.index_pages(data))
     pages.update(reports.verification_pages(data))
     by_paper = D.claim_rows_by_paper(data)

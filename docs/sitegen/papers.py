@@ -8,7 +8,7 @@ from catalog.schema import Paper
 
 from . import data as D
 from .common import code_html, front, grade_badge, h1, paper_link, score_html, setting_badges, short_name, sources_html
-from .html import a, block, esc, ext_link, fmt_num, late, rel, table, verdict_badge
+from .html import a, badge, block, esc, ext_link, fmt_num, late, rel, table, verdict_badge
 
 
 def _facts(data: D.SiteData, p: Paper, page: str) -> str:
@@ -41,11 +41,11 @@ def paper_page(data: D.SiteData, p: Paper, claims: list[dict] | None = None) -> 
         for r in p.results:
             board, row = data.row_of.get(id(r), (None, None))
             ds = DATASETS[r.dataset].name
-            link = a(rel(page, board.page, row.anchor if row.shown else None), ds) if board else esc(ds)
+            link = a(rel(page, D.board_page(board), row.id if row.id in data.shown else None), ds) if board else esc(ds)
             rows.append([
                 link, esc(data.model_name(r.model)), esc(getattr(r, "protocol", r.split)), esc(r.metric),
-                score_html(row, page) if row else (D.fmt_claim(r.value), r.value),
-                setting_badges(r), grade_badge(D.grade_of(r.sources)),
+                score_html(data, row, page) if row else (D.fmt_claim(r.value), r.value),
+                setting_badges(r.setting, r.dataset), grade_badge(r.grade),
                 sources_html(r.sources, page), esc(r.note or "")])
         md += "\n## Reported results\n" + block(table(
             [("Dataset", "text"), ("Model", "text"), ("Evaluated on", "text"), ("Metric", "text", 2),
@@ -59,10 +59,15 @@ def paper_page(data: D.SiteData, p: Paper, claims: list[dict] | None = None) -> 
         rows = []
         for m, meas in measured:
             run = meas["run"]
-            size = "x".join(str(v) for v in run.get("input_size") or [])
+            size = D.size_text(run.input_size)
+            lat = fmt_num(meas.get("latency_ms"), 1)
+            if meas.get("latency_stable") is False:
+                lat += " " + badge("unstable", "unknown", "the timings never settled within the protocol's bound")
+            elif meas.get("latency_spread"):
+                lat += f" <small>(p90 {meas['latency_spread']:.2f}x)</small>"
             rows.append([esc(m.name), fmt_num(meas.get("params_m"), 3), fmt_num(meas.get("gmacs"), 2),
-                         fmt_num(meas.get("gflops"), 2), fmt_num(meas.get("latency_ms"), 1),
-                         esc(env_text(run)), esc(f"{size}, batch {run.get('batch')}, {run.get('precision')}")])
+                         fmt_num(meas.get("gflops"), 2), lat,
+                         esc(env_text(run)), esc(f"{size}, batch {run.batch}, {run.precision}")])
         md += "\n## Measured by the bench\n" + block(table(
             [("Model", "text"), ("Params (M)", "num"), ("GMACs", "num"), ("GFLOPs", "num"),
              ("Latency median (ms)", "num"), ("Environment", "text"), ("Input", "text")], rows))
@@ -76,12 +81,11 @@ def paper_page(data: D.SiteData, p: Paper, claims: list[dict] | None = None) -> 
     return md
 
 
-def env_text(run: dict) -> str:
+def env_text(run) -> str:
     """Where a run was made, each fact once: 'AMD EPYC 7B13 (2 threads), torch 2.14.1'."""
-    env = run.get("env") or {}
-    bits = [D.device_name(run) if run.get("device") == "cpu" else (env.get("device_name") or run.get("device")),
-            f"torch {env['torch']}" if env.get("torch") else None,
-            f"CUDA {env['cuda']}" if env.get("cuda") else None]
+    env = run.env
+    bits = [D.device_name(run), f"torch {env.torch}" if env.torch else None,
+            f"CUDA {env.cuda}" if env.cuda else None]
     return ", ".join(str(b) for b in bits if b)
 
 
@@ -97,12 +101,12 @@ def claims_table(rows: list[dict], page: str, with_paper: bool = False) -> str:
     for c in rows:
         e, v, run = c["claim"], c["verdict"], c["run"]
         verdict = D.verdict_name(c)
-        tip = " · ".join(str(x) for x in ((v or {}).get("tolerance"), (v or {}).get("note")) if x)
-        measured = ((f"{fmt_num(v.get('measured'), 3)} {esc(v.get('measured_unit') or '')}",
-                     v.get("measured")) if v and v.get("measured") is not None else ("–", None))
-        claimed = esc(claim_text(e)) if e else esc(f"{(v or {}).get('claimed')} {(v or {}).get('claimed_unit') or ''}")
-        src = sources_html(e.sources, page, compact=True) if e else esc(", ".join((v or {}).get("sources") or []))
-        quantity = e.quantity if e else (v or {}).get("quantity", "?")
+        tip = " · ".join(str(x) for x in ((v.tolerance, v.note) if v else ()) if x)
+        measured = ((f"{fmt_num(v.measured, 3)} {esc(v.measured_unit or '')}", v.measured)
+                    if v is not None and v.measured is not None else ("–", None))
+        claimed = esc(claim_text(e)) if e else esc(f"{v.claimed} {v.claimed_unit or ''}" if v else "")
+        src = sources_html(e.sources, page, compact=True) if e else esc(", ".join(v.sources if v else []))
+        quantity = e.quantity if e else (v.quantity if v else "?")
         row = []
         if with_paper:
             row.append(paper_link(page, c["paper"], short_name(c["paper"])) if c["paper"] else "–")
@@ -143,7 +147,7 @@ PER_PAGE = 100
 def index_pages(data: D.SiteData) -> dict[str, str]:
     """The papers index, paginated (the nav holds only its first page, so it does not grow with
     the catalog): papers/index.md, then paper-index/2.md, 3.md ..."""
-    papers = sorted(data.papers, key=lambda p: (-p.year, -(getattr(p, "month", None) or 0), p.title.lower()))
+    papers = sorted(data.papers, key=lambda p: (-p.first_public[0], -(p.first_public[1] or 0), p.title.lower()))
     chunks = [papers[i:i + PER_PAGE] for i in range(0, len(papers), PER_PAGE)] or [[]]
     names = ["papers/index.md"] + [f"paper-index/{n}.md" for n in range(2, len(chunks) + 1)]
     out = {}

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 
+from catalog.compare import states
+from catalog.compare.pareto import front as pareto_front
 from catalog.datasets import DATASETS
 
 from . import data as D
@@ -23,26 +25,16 @@ MIN_POINTS = 2
 def settings_text(row: D.Row) -> str:
     words = {"none": "no extra data", "extra": row.extra_words, "unknown": "extra data not stated"}
     tta = {"single": "single-scale", "tta": "multi-scale/flip", "unknown": "TTA not stated"}
-    return f"{words[row.extra]}; {tta[row.tta]}"
+    return f"{words[row.extra]}; {tta[row.tta]}; pre-training: {states.PRETRAINING_STATES[row.pretraining]}"
 
 
 def best_rows(rk: D.Ranking) -> list[D.Row]:
     """Per model, its best row among the rows of the default view."""
     best: dict[str, D.Row] = {}
-    for row in rk.rows:
-        if row.default_visible() and (row.model_id not in best or row.value > best[row.model_id].value):
+    for row in rk.admitted(D.DEFAULT_VIEW):
+        if row.model_id not in best or row.value > best[row.model_id].value:
             best[row.model_id] = row
     return list(best.values())
-
-
-def pareto(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    """Points not dominated by a cheaper-or-equal, more accurate one (x lower is better)."""
-    front, top = [], float("-inf")
-    for x, y in sorted(points, key=lambda p: (p[0], -p[1])):
-        if y > top:
-            front.append((x, y))
-            top = y
-    return front
 
 
 def canonical(dataset: str) -> tuple[int, int] | None:
@@ -50,49 +42,43 @@ def canonical(dataset: str) -> tuple[int, int] | None:
 
 
 def x_value(data: D.SiteData, row: D.Row, axis: str, dataset: str) -> dict | None:
-    """{'x', 'how' ('measured'|'claimed'), 'text'} for one point, or None when the model has
-    no value on this axis at the dataset's canonical size."""
+    """{'x', 'how' ('measured'|'claimed'), 'text', 'stable'} for one point, or None when the
+    model has no value on this axis at the dataset's canonical size (costs: catalog.compare)."""
     size = canonical(dataset)
-    run = data.runs.get(row.model_id)
     if axis == "params":
-        total = ((run or {}).get("params") or {}).get("total")
-        if total:
-            return {"x": total / 1e6, "how": "measured",
-                    "text": f"{fmt_num(total / 1e6, 3)} M parameters, measured by the bench"}
-        c = D.claimed_params_m(data, row.model_id)
-        if c:
-            return {"x": c[0], "how": "claimed",
-                    "text": f"{fmt_num(c[0], 3)} M parameters, claimed ({D.fmt_claim(c[1].value)} {c[1].unit})"}
-        return None
+        c = data.costs.params(row.model_id)
+        if c is None:
+            return None
+        what = ("measured by the bench" if c.how == "measured"
+                else f"claimed ({D.fmt_claim(c.claim.value)} {c.claim.unit})")
+        return {"x": c.value, "how": c.how, "text": f"{fmt_num(c.value, 3)} M parameters, {what}"}
     if not size:
         return None
     sz = D.size_text(size)
     if axis == "gflops":
-        m = D.measured_flops_at(run, size)
-        if m:
-            return {"x": m["gflops"], "how": "measured",
-                    "text": f"{fmt_num(m['gflops'], 4)} GFLOPs at {sz}, measured "
-                            f"({fmt_num(m.get('gmacs'), 4)} GMACs; 1 MAC = 2 FLOPs)"}
-        c = D.claimed_gflops_at(data, row.model_id, size)
-        if c:
-            e = c[1]
-            unit = "GMACs, shown x2" if e.quantity == "macs" else "GFLOPs"
-            return {"x": c[0], "how": "claimed",
-                    "text": f"{fmt_num(c[0], 4)} GFLOPs at {e.input_size}, claimed "
-                            f"({D.fmt_claim(e.value)} {e.unit} {unit})"}
+        c = data.costs.compute(row.model_id, size)
+        if c is None:
+            return None
+        if c.how == "measured":
+            text = f"{fmt_num(c.value, 3)} GFLOPs at {sz}, measured (1 MAC = 2 FLOPs)"
+        else:
+            unit = "GMACs, shown x2" if c.macs_doubled else "GFLOPs"
+            text = (f"{fmt_num(c.value, 3)} GFLOPs at {c.size}, claimed "
+                    f"({D.fmt_claim(c.claim.value)} {c.claim.unit} {unit})")
+        return {"x": c.value, "how": c.how, "text": text}
+    c = data.costs.latency(row.model_id, size)  # our runs only, at the canonical size
+    if c is None:
         return None
-    # latency: our runs only, at the canonical size
-    if run and (run.get("latency") or {}).get("median_ms") and D.same_size(run.get("input_size"), size):
-        ms = run["latency"]["median_ms"]
-        return {"x": ms, "how": "measured",
-                "text": f"{fmt_num(ms, 4)} ms median at {D.size_text(run.get('input_size'))} on "
-                        f"{D.device_name(run)}, batch {run.get('batch')}, {run.get('precision')}"}
-    return None
+    run = data.runs[row.model_id]
+    unstable = "; the timings never settled (unstable)" if c.stable is False else ""
+    return {"x": c.value, "how": "measured", "stable": c.stable,
+            "text": f"{fmt_num(c.value, 3)} ms median at {c.size} on {c.device}, batch {run.batch}, "
+                    f"{run.precision}{unstable}"}
 
 
 def _hover(row: D.Row, metric: str, extra: str) -> str:
     # Plotly renders a subset of HTML in hover labels: catalog text is escaped first.
-    return (f"<b>{esc(row.model_name)}</b><br>{esc(short_name(row.paper))} ({row.paper.year})"
+    return (f"<b>{esc(row.model_name)}</b><br>{esc(short_name(row.paper))} ({date_label(row.paper)})"
             f"<br>{esc(metric)} {D.fmt_claim(row.value)}<br>{esc(settings_text(row))}"
             + (f"<br>{esc(extra)}" if extra else ""))
 
@@ -145,7 +131,8 @@ def scatter(data: D.SiteData, rk: D.Ranking, axis: str, page: str) -> dict:
             "marker": {"size": 10, "symbol": symbol, "line": {"width": 2}},
             "customdata": [[rel(page, f"papers/{r.paper.id}.md")] for _, r in sel],
             "hovertext": [_hover(r, metric, xv["text"]) for xv, r in sel], "hoverinfo": "text"})
-    front = pareto([(xv["x"], r.value) for xv, r in pts])
+    on = pareto_front([(k, [xv["x"]], r.value) for k, (xv, r) in enumerate(pts)])
+    front = sorted({(pts[k][0]["x"], pts[k][1].value) for k in on})
     names = {(xv["x"], r.value): r.model_name for xv, r in pts}
     traces.append({
         "type": "scatter", "mode": "lines+markers+text", "name": "Pareto front",
@@ -160,11 +147,16 @@ def scatter(data: D.SiteData, rk: D.Ranking, axis: str, page: str) -> dict:
 
 
 def _date(p) -> tuple[str, str]:
-    """(plot x as a date, label): the month of first publication where the catalog has it."""
-    month = getattr(p, "month", None)
+    """(plot x as a date, label): the paper's first public month (`Paper.first_public`: the arXiv
+    id's month, else the stated month), else mid-year of the venue year."""
+    year, month = p.first_public
     if month:
-        return f"{p.year}-{month:02d}-15", f"{p.year}-{month:02d}"
-    return f"{p.year}-07-01", f"{p.year}"
+        return f"{year}-{month:02d}-15", f"{year}-{month:02d}"
+    return f"{year}-07-01", f"{year}"
+
+
+def date_label(p) -> str:
+    return _date(p)[1]
 
 
 def sota(data: D.SiteData, rk: D.Ranking, page: str) -> dict:
@@ -173,10 +165,10 @@ def sota(data: D.SiteData, rk: D.Ranking, page: str) -> dict:
     rows = [r for r in best_rows(rk) if not r.implementation]
     metric = metric_name(rk.metric)
     spec = {"points": rows, "left_out": 0, "fig": None,
-            "caption": f"Each model's best {metric} in this view by the date of its paper "
-                       "(month of first publication where the catalog has it, else mid-year); "
+            "caption": f"Each model's best {metric} in this view by the date its paper first became "
+                       "public (the arXiv month where there is one, else mid-year of the venue year); "
                        "the line steps up at each new state of the art, labelled."}
-    if len(rows) < MIN_POINTS or len({r.paper.year for r in rows}) < 2:
+    if len(rows) < MIN_POINTS or len({r.paper.first_public[0] for r in rows}) < 2:
         return spec
     rows = sorted(rows, key=lambda r: (_date(r.paper)[0], -r.value))
     pts = [{"x": _date(r.paper)[0], "label": _date(r.paper)[1], "row": r} for r in rows]

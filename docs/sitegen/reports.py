@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from catalog.datasets import DATASETS
 from catalog.sources import SOURCES
-from catalog.vocab import TAGS
+from catalog.vocab import ENGINES, TAGS
 
 from . import data as D
-from .common import front, h1, paper_link, short_name, source_label
-from .html import a, block, esc, ext_link, rel, table
+from .common import front, h1, paper_link, short_name, source_label, sources_html
+from .html import a, block, esc, ext_link, fmt_num, rel, table
 from .papers import claims_table, errata_table
 
 VERDICT_ORDER = ("mismatch", "unit", "verified", "not-comparable", "unmeasured", "not checked", "no run")
@@ -83,24 +84,32 @@ def disagreements(data: D.SiteData) -> list:
 def conflicts_page(data: D.SiteData) -> str:
     page = "conflicts.md"
     md = front("Conflicts and errata", hide=["navigation"], search={"exclude": True}) + h1("Conflicts and errata")
-    md += block("<p>Two numbers conflict when they describe the same model and the same "
-                "conditions (dataset, split, metric and settings for a score; quantity, input size, "
-                "hardware, precision and batch for an efficiency claim) but disagree beyond rounding. "
-                "Both are kept, each with its source (rule: <code>catalog.checks.find_conflicts</code>, "
-                "also printed by <code>catalog conflicts</code>).</p>")
-    md += "\n## Conflicting numbers\n"
+    found = disagreements(data)
+    strict = sum(1 for c in found if c.status == "conflict")
+    md += block("<p>Two numbers are compared only when they could be one experiment: the same model "
+                "(or a model whose source names no variant and a named variant of its paper), the same "
+                "benchmark (or one whose variant is not stated), the same metric, and no setting that "
+                "both sources state differently. They <strong>conflict</strong> when every setting either "
+                "states, both state alike; the conflict is <strong>possible</strong> when one source "
+                "leaves a setting unstated (the reason names it). Both numbers are kept, each with its "
+                "source (rule: <code>catalog.compare.conflicts</code>, also printed by "
+                f"<code>catalog conflicts</code>). {strict} conflicts, {len(found) - strict} possible.</p>")
+    md += "\n## Disagreeing numbers\n"
     rows, attrs = [], []
-    for c in disagreements(data):
+    for c in found:
+        n = data.conflicts.index(c)
         owner = data.owner(c.model, None) if c.model else None
-        attrs.append(f'id="{esc(data.conflict_anchor[id(c)])}"')
+        attrs.append(f'id="{esc(D.conflict_anchor(data, n))}" data-status="{esc(c.status)}"')
         sides = "<br>".join(
             f"{'' if s.bound == '=' else esc(s.bound)}{D.fmt_claim(s.value)}"
             f"{' ' + esc(s.unit) if s.unit else ''}"
-            f"{' [' + esc(s.detail) + ']' if getattr(s, 'detail', '') else ''} – {_side_sources(s, page)}"
+            f"{' [' + esc(s.detail) + ']' if s.detail else ''} – {_side_sources(s, page)}"
             for s in c.sides)
-        rows.append([paper_link(page, owner, short_name(owner)) if owner else "–", esc(c.kind),
-                     esc(c.subject), sides])
-    md += block(table([("Paper", "text"), ("Kind", "text", 3), ("Claim", "text"),
+        status = ("conflict" if c.status == "conflict" else "possible conflict")
+        rows.append([paper_link(page, owner, short_name(owner)) if owner else "–",
+                     f"{esc(status)}<br><small>{esc(c.kind)}</small>",
+                     esc(c.subject) + f"<br><small>{esc(c.reason)}</small>", sides])
+    md += block(table([("Paper", "text"), ("Status", "text"), ("Claim and why it is compared", "text"),
                        ("Values and sources", "text")], rows, "", attrs)
                 if rows else "<p>No conflicts.</p>")
     errata = [(p, e) for p in data.papers for e in p.errata]
@@ -167,31 +176,53 @@ def tag_page(data: D.SiteData, slug: str, title: str, tags: set[str], intro: str
     md = front(title) + h1(title) + block(f"<p>{esc(intro)}</p>")
     if slug != "real-time":
         return md + block(_paper_list(page, papers))
-    rows = []
-    for p in papers:
-        for m in p.models:
-            cl = {q: data.claims(m.id, q) for q in ("params", "latency", "fps")}
-            best = max((r.value for r in p.results if r.model == m.id and r.dataset == "cityscapes"
-                        and r.metric == "miou"), default=None)
-            meas = D.measured(data, m.id)
-            rows.append([
-                esc(m.name), paper_link(page, p), (str(p.year), p.year),
-                (D.fmt_claim(best), best) if best is not None else ("–", None),
-                *[("; ".join(f"{D.fmt_claim(c.value)} {esc(c.unit)}"
-                             + (f" ({esc(c.hardware)})" if c.hardware else "") for c in cl[q]) or "–",
-                   cl[q][0].base_value() if cl[q] else None) for q in ("params", "latency", "fps")],
-                (f"{meas['latency_ms']:.1f} ms at {D.size_text(meas['run'].get('input_size'))}"
-                 if "latency_ms" in meas else "–", meas.get("latency_ms"))])
-    return md + block(table(
-        [("Model", "text"), ("Paper", "text", 2), ("Year", "num", 3), ("Cityscapes mIoU (claimed)", "num"),
-         ("Params (claimed)", "num", 3), ("Latency (claimed)", "num", 2), ("FPS (claimed)", "num", 2),
-         ("Latency (our run)", "num", 3)], rows) if rows else "<p>None in the catalog yet.</p>")
+    return md + block(realtime_table(data, page))
+
+
+def realtime_table(data: D.SiteData, page: str) -> str:
+    """One row per speed claim, beside the score of its own experiment (catalog.compare.speed);
+    a speed whose source ties it to no score is listed without one."""
+    rows, attrs = [], []
+    for s in data.speed:
+        e, r = s.claim, s.result
+        fps = s.fps
+        fps_text = ("–" if fps is None else fmt_num(fps, 1) + (" <small>(1000 / latency)</small>" if s.fps_derived else ""))
+        score = ((D.fmt_claim(r.value), r.value) if r is not None else
+                 ('<span class="sa-muted" title="its source ties this speed to no score">no score of this '
+                  "experiment</span>", None))
+        where = ""
+        if r is not None:
+            where = f"{esc(DATASETS[r.dataset].name)}, {esc(s.row.placement.words if s.row else r.split)}"
+        rows.append([
+            esc(data.model_name(e.model)), paper_link(page, s.paper, short_name(s.paper)), score, where,
+            esc(s.resolution or "–"), (fps_text, fps),
+            esc(e.hardware or "–"), esc(ENGINES.get(e.engine, "–").split(" (")[0] if e.engine else (e.framework or "–")),
+            esc(e.precision or "–"), esc(str(e.batch_size) if e.batch_size else "–"),
+            sources_html(e.sources, page, compact=True)])
+        attrs.append(f'data-device="{esc(s.device or "not stated")}" data-engine="{esc(e.engine or "not stated")}" '
+                     f'data-paired="{"yes" if r is not None else "no"}"')
+    if not rows:
+        return "<p>No speed claims in the catalog yet.</p>"
+    devices = sorted({s.device or "not stated" for s in data.speed})
+    engines = sorted({s.claim.engine or "not stated" for s in data.speed})
+    opts = lambda vals: "".join(f'<option value="{esc(v)}">{esc(v)}</option>' for v in vals)  # noqa: E731
+    form = ('<p class="sa-filter"><label>Filter <input type="search" data-filter-text placeholder="model, paper...">'
+            f'</label> <label>Hardware <select data-filter-attr="device"><option value="">all</option>{opts(devices)}'
+            f'</select></label> <label>Engine <select data-filter-attr="engine"><option value="">all</option>{opts(engines)}'
+            '</select></label> <label><input type="checkbox" data-filter-paired> only speeds with the score of '
+            'their own experiment</label> <span data-filter-status aria-live="polite"></span></p>')
+    return form + table(
+        [("Model", "text"), ("Paper", "text", 2), ("mIoU of this experiment", "num"), ("Scored on", "text"),
+         ("Resolution", "text"), ("FPS", "num"), ("Hardware", "text"), ("Engine", "text", 2),
+         ("Precision", "text", 2), ("Batch", "num", 3), ("Sources", "text", 3)], rows, "data-filterable", attrs)
 
 
 BROWSE = [
-    ("real-time", "Real-time and lightweight models", {"real-time", "lightweight"},
-     "Models designed for real-time inference or small budgets, with their speed claims. "
-     "Claimed speeds come from different hardware and input sizes; see each paper for conditions."),
+    ("real-time", "Speed and accuracy", {"real-time", "lightweight"},
+     "Every speed claim of the catalog, one row per claim, beside the score of the same experiment "
+     "(the same trained model at the same resolution, as its source ties them). A speed is never "
+     "paired with a score from another row of its paper. Speeds come from different hardware, "
+     "engines and precisions: filter by them before comparing. Sort by FPS within one device."),
     ("loss-functions", "Loss functions", {"loss-function"},
      "Papers that propose or study a loss function for segmentation."),
     ("surveys", "Surveys", {"survey"}, "Reviews and surveys of semantic segmentation."),
@@ -216,12 +247,14 @@ def home_stats(data: D.SiteData) -> str:
 
 
 def home_latest(data: D.SiteData, n: int = 8) -> str:
-    latest = sorted(data.papers, key=lambda p: (-p.year, p.title.lower()))[:n]
+    """The papers first made public most recently (arXiv month, else venue year)."""
+    latest = sorted(data.papers, key=lambda p: (-p.first_public[0], -(p.first_public[1] or 0),
+                                                p.title.lower()))[:n]
     return block(_paper_list("index.md", latest))
 
 
 def home_boards(data: D.SiteData) -> str:
-    items = "".join(f"<li>{a(rel('index.md', b.page), b.title)} ({_count(len(b.rows), 'number')}, "
+    items = "".join(f"<li>{a(rel('index.md', D.board_page(b)), b.name)} ({_count(len(b.rows), 'number')}, "
                     f"{_count(len(b.rankings), 'ranking')})</li>" for b in data.boards)
     return block(f"<ul>{items}</ul>" if items else "<p>No results yet.</p>")
 
