@@ -98,6 +98,7 @@ class SeaAttention(nn.Module):
         self.pos_emb_columnk = AxialPositionalEmbedding(nh_kd)
         cat = 2 * nh_kd + dh  # = 2 dh with attention ratio 2, as the official dwconv assumes
         self.dwconv = conv_bn(cat, cat, 3, groups=cat)
+        self.act = nn.ReLU6()
         self.pwconv = conv_bn(cat, dim)
         self.gate = HSigmoid()
 
@@ -113,7 +114,7 @@ class SeaAttention(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         b, _, h, w = x.shape
         q, k, v = self.to_q(x), self.to_k(x), self.to_v(x)
-        detail = self.pwconv(F.relu6(self.dwconv(torch.cat([q, k, v], dim=1))))
+        detail = self.pwconv(self.act(self.dwconv(torch.cat([q, k, v], dim=1))))
         row = self._axis(q.mean(-1), k.mean(-1), v.mean(-1), self.pos_emb_rowq, self.pos_emb_rowk)
         col = self._axis(q.mean(-2), k.mean(-2), v.mean(-2), self.pos_emb_columnq, self.pos_emb_columnk)
         row = self.proj_encode_row(row.reshape(b, -1, h, 1))
