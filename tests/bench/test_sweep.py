@@ -212,11 +212,11 @@ def test_submitit_local_executor_killed_job_then_only_failed(zoo, monkeypatch, t
     killed = []
 
     def kill_b(remaining):
-        for job, sj in remaining.items():
+        for job, t in remaining.items():
             if job.key == "tiny-b" and not killed and not [j for j in remaining if j.key == "tiny-a"]:
                 # tiny-a has finished; tiny-b still sleeps in its build: SIGKILL the job's
                 # process (the local controller's child), as an OOM killer or a node would
-                ctl = sj._process.pid
+                ctl = int(t.job_id)
                 kids = Path(f"/proc/{ctl}/task/{ctl}/children").read_text().split()
                 for pid in kids:
                     os.kill(int(pid), signal.SIGKILL)
@@ -229,6 +229,8 @@ def test_submitit_local_executor_killed_job_then_only_failed(zoo, monkeypatch, t
     assert killed
     by = {r["model"]: r for r in rows}
     assert by["tiny-a"]["error"] is None and by["tiny-b"]["error"]
+    assert "ended without a result: its process was killed" in by["tiny-b"]["error"]
+    assert "said: building tiny-b" in by["tiny-b"]["error"]  # where the job was
     assert Path(by["tiny-b"]["log"]).exists()  # failed jobs come with their log path
     assert _saved(res) == {"tiny-a": 1}
     monkeypatch.delenv("TINY_ZOO_SLEEP")
