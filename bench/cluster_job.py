@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import socket
 from dataclasses import replace
 from pathlib import Path
@@ -68,7 +69,8 @@ class NodeWatch:
         self.exclusive = exclusive
         self.queue = queue or SlurmQueue()
         self.node = self.env.get("SLURMD_NODENAME") or socket.gethostname()
-        self.own = self.env.get("SLURM_JOB_ID", "")
+        array, task = self.env.get("SLURM_ARRAY_JOB_ID"), self.env.get("SLURM_ARRAY_TASK_ID")
+        self.own = f"{array}_{task}" if array and task else self.env.get("SLURM_JOB_ID", "")
         self.others: set[str] = set()
         self.samples = 0
         self.errors: list[str] = []
@@ -92,10 +94,7 @@ class NodeWatch:
         """The run's `node` block (bench.record.NodeUse), or None off Slurm."""
         if not self.on_slurm:
             return None
-        array = self.env.get("SLURM_ARRAY_JOB_ID")
-        task = self.env.get("SLURM_ARRAY_TASK_ID")
-        return {"scheduler": "slurm",
-                "job_id": f"{array}_{task}" if array and task else self.own,
+        return {"scheduler": "slurm", "job_id": self.own,
                 "node": self.node,
                 "cpus_allotted": _int(self.env.get("SLURM_CPUS_ON_NODE")),
                 "cpus_on_node": os.cpu_count(),
@@ -113,12 +112,23 @@ def _int(v: str | None) -> int | None:
         return None
 
 
+def _timed_out(stage: str, timeout_min: float | None) -> str:
+    limit = f" of {timeout_min:g} min (--timeout)" if timeout_min else ""
+    return f"timed out: the scheduler's warning before the time limit{limit} came while {stage}"
+
+
+def run_error_text(error: str, timeout_min: float | None) -> str:
+    """A run's recorded error, except submitit's time-out signal, which the harness caught
+    as an error of its stage ("UncompletedJobError while timing: ... timed-out ...")."""
+    m = re.match(r"UncompletedJobError while (.+?): .*timed-out", error)
+    return _timed_out(m.group(1), timeout_min) if m else error
+
+
 def failure_text(e: BaseException, stage: str, timeout_min: float | None) -> str:
     """One line for what ended the job: the exception's own line, or the time-out."""
     msg = " ".join(str(e).split())
     if type(e).__name__ == "UncompletedJobError" and "timed-out" in msg:
-        limit = f" of {timeout_min:g} min (--timeout)" if timeout_min else ""
-        return f"timed out: the job reached its time limit{limit} while {stage}"
+        return _timed_out(stage, timeout_min)
     if isinstance(e, KeyboardInterrupt):
         return f"interrupted (SIGINT: the job was cancelled) while {stage}"
     if isinstance(e, JobFailed):
@@ -150,7 +160,7 @@ def job_main(spec, precision: str, opts: dict, catalog: str | None,
             run = measure_model(spec, replace(RunOptions(**opts), precision=precision), cat,
                                 say=st.set_stage, sweep=sweep_id)
             if run.error:
-                raise JobFailed(run.error)
+                raise JobFailed(run_error_text(run.error, timeout_min))
             watch.sample()
             node = watch.record()
             if node is not None:

@@ -131,9 +131,10 @@ class SlurmQueue:
         return "; ".join(dict.fromkeys(lines)) or f"sbatch exited {r.returncode}"
 
     def jobs_on_node(self, node: str) -> list[str]:
-        """Ids of the jobs running on `node` (QueueError when squeue fails)."""
-        r = _run(["squeue", "--noheader", "--states=RUNNING", f"--nodelist={node}",
-                  "--format=%A"], self._runner)
+        """Ids of the jobs running on `node`, as squeue shows them (an array's task as
+        123_4); QueueError when squeue fails."""
+        r = _run(["squeue", "--noheader", "--array", "--states=RUNNING", f"--nodelist={node}",
+                  "--format=%i"], self._runner)
         if r.returncode != 0:
             raise QueueError(f"squeue failed: {_first_line(r.stderr) or f'exit {r.returncode}'}")
         return sorted({ln.strip() for ln in r.stdout.splitlines() if ln.strip()})

@@ -33,6 +33,10 @@ from bench.record import now_iso
 HEARTBEAT_S = 15.0
 STALE_S = 10 * HEARTBEAT_S   # a running job this long without a heartbeat is said to be silent
 LOG_TAIL_BYTES = 64 * 1024
+# states in which Slurm itself ended the job: only the job's last status write may be late
+KILLED = frozenset({"CANCELLED", "TIMEOUT", "OUT_OF_MEMORY", "NODE_FAIL", "PREEMPTED",
+                    "DEADLINE", "BOOT_FAIL"})
+KILLED_GRACE_S = 5.0
 
 # slurmstepd's own line in the job's stderr when it ends a job
 SLURM_END_RE = re.compile(r"\*\*\* (?:JOB|STEP) \S+ ON (\S+) CANCELLED AT (\S+)"
@@ -157,6 +161,8 @@ def judge(t: Tracked, q: QueueState | None, now: float, grace_s: float,
         return Outcome("wait", _waiting(q, st, now))
     if t.gone_since is None:
         t.gone_since = now
+    if q is not None and q.state in KILLED:  # Slurm ended it: no result is on its way
+        grace_s = min(grace_s, KILLED_GRACE_S)
     if now - t.gone_since < grace_s:
         return Outcome("wait", "finishing")
     return Outcome("failed", ended_without_result(t, q, st, timeout_min, now))
@@ -248,8 +254,8 @@ def ended_without_result(t: Tracked, q: QueueState | None, st: dict,
         age = _age(st, now)
         text += (f"; its last heartbeat{f' ({age:.0f} s earlier)' if age else ''} said: "
                  f"{stage}")
-    elif not st:
-        text += "; it never started (no heartbeat)" if state != "ENDED" else ""
+    elif not st and state != "ENDED":
+        text += "; it ended before its first heartbeat"
     return text
 
 

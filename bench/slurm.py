@@ -63,11 +63,15 @@ class ClusterOptions:
         return self.grace_s if self.grace_s is not None else (30.0 if self.on_slurm else 3.0)
 
 
-# submitit's Slurm parameter -> the sbatch flag it becomes (for `sbatch --test-only`)
-SBATCH_FLAGS = {"timeout_min": "--time", "slurm_partition": "--partition",
-                "gpus_per_node": "--gpus-per-node", "cpus_per_task": "--cpus-per-task",
-                "slurm_exclusive": "--exclusive"}
-NOT_SBATCH = {"name", "slurm_array_parallelism"}  # submitit's own, or irrelevant to the test
+# submitit's Slurm parameter -> the sbatch flag it becomes (for `sbatch --test-only`) and
+# the bench option that sets it (for the error message)
+SBATCH_FLAGS = {"timeout_min": ("--time", "--timeout"),
+                "slurm_partition": ("--partition", "--partition"),
+                "gpus_per_node": ("--gpus-per-node", "--gpus-per-job"),
+                "cpus_per_task": ("--cpus-per-task", "--cpus-per-job"),
+                "slurm_exclusive": ("--exclusive", "--exclusive")}
+NOT_SBATCH = {"name", "slurm_array_parallelism",  # submitit's own, or irrelevant to the test
+              "slurm_signal_delay_s"}
 
 
 def slurm_parameters(copts: ClusterOptions, opts: RunOptions) -> dict:
@@ -75,6 +79,9 @@ def slurm_parameters(copts: ClusterOptions, opts: RunOptions) -> dict:
     params: dict = {"timeout_min": copts.timeout_min, "name": "segatlas-bench"}
     if copts.on_slurm:
         params["slurm_array_parallelism"] = copts.array_parallelism
+        # submitit's warning (SIGUSR2) before the time limit ends a job that cannot be
+        # checkpointed, with "timed out": 90 s early, or a quarter of a short limit
+        params["slurm_signal_delay_s"] = min(90, copts.timeout_min * 60 // 4)
         if opts.device.startswith("cuda") and copts.gpus_per_job:
             params["gpus_per_node"] = copts.gpus_per_job
         if copts.partition:
@@ -89,11 +96,16 @@ def slurm_parameters(copts: ClusterOptions, opts: RunOptions) -> dict:
 def sbatch_flags(params: dict) -> list[str]:
     flags = ["--nodes=1", "--ntasks-per-node=1"]
     for k, v in params.items():
-        if k in NOT_SBATCH:
-            continue
-        flag = SBATCH_FLAGS[k]
-        flags.append(flag if v is True else f"{flag}={v}")
+        if k not in NOT_SBATCH:
+            flag = SBATCH_FLAGS[k][0]
+            flags.append(flag if v is True else f"{flag}={v}")
     return flags
+
+
+def _bench_options(params: dict) -> str:
+    """The bench options behind the sbatch flags ('--partition short, --timeout 60')."""
+    return ", ".join(SBATCH_FLAGS[k][1] + ("" if v is True else f" {v}")
+                     for k, v in params.items() if k not in NOT_SBATCH)
 
 
 def check_submission(copts: ClusterOptions, opts: RunOptions, queue=None) -> None:
@@ -105,14 +117,15 @@ def check_submission(copts: ClusterOptions, opts: RunOptions, queue=None) -> Non
         raise UsageError("--executor slurm needs submitit (pip install submitit)") from None
     if not copts.on_slurm:
         return
-    flags = sbatch_flags(slurm_parameters(copts, opts))
+    params = slurm_parameters(copts, opts)
+    flags = sbatch_flags(params)
     try:
         refusal = (queue or SlurmQueue()).test_submission(flags)
     except QueueError as e:
         raise UsageError(f"--executor slurm: {e}") from None
     if refusal:
-        raise UsageError(f"Slurm refuses the sweep's jobs (sbatch {' '.join(flags)}): "
-                         f"{refusal}")
+        raise UsageError(f"Slurm refuses the sweep's jobs ({_bench_options(params)}; sbatch "
+                         f"{' '.join(flags)}): {refusal}")
 
 
 def logs_dir(state: dict, copts: ClusterOptions) -> Path:
