@@ -45,6 +45,8 @@ def _sleep_if_asked(key: str) -> None:
 
 def tiny_a(num_classes: int = 4) -> nn.Module:
     _sleep_if_asked("tiny-a")
+    if os.environ.get("TINY_ZOO_FAIL") == "tiny-a":
+        raise ValueError("tiny-a cannot be built (the test asks so)")
     return TinyNet(num_classes, 8)
 
 
@@ -64,6 +66,7 @@ def zoo(monkeypatch, tmp_path):
     monkeypatch.setattr(registry, "all_specs", lambda: dict(SPECS))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("TINY_ZOO_SLEEP", raising=False)
+    monkeypatch.delenv("TINY_ZOO_FAIL", raising=False)
     res = tmp_path / "res"
     return res, ["--results-dir", str(res), "--catalog", str(tmp_path / "none.yaml")]
 
@@ -242,3 +245,20 @@ def test_submitit_local_executor_killed_job_then_only_failed(zoo, monkeypatch, t
     assert _saved(res) == {"tiny-a": 1, "tiny-b": 1}
     runs = [json.loads((res / f"{k}.json").read_text())["runs"][0] for k in ("tiny-a", "tiny-b")]
     assert runs[0]["sweep"] == runs[1]["sweep"] == state["sweep_id"]
+
+
+@pytest.mark.slow
+def test_submitit_local_a_failure_in_the_job_says_what_failed(zoo, monkeypatch):
+    """An exception in the job reads as the exception's own line, not as a log path."""
+    import cloudpickle
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    res, extra = zoo
+    monkeypatch.setenv("TINY_ZOO_FAIL", "tiny-a")
+    r = CliRunner().invoke(app, ARGS + extra + ["--executor", "submitit-local"],
+                           catch_exceptions=False)
+    assert r.exit_code == 1, r.stderr
+    failed = json.loads(r.stdout)["failed"]
+    assert [(f["model"], f["error"]) for f in failed] == [
+        ("tiny-a", "ValueError while building the model: tiny-a cannot be built (the test asks so)")]
+    assert Path(failed[0]["stderr"]).exists() and _saved(res) == {"tiny-b": 1}
