@@ -282,7 +282,11 @@ def _submit(submitit, jobs: list[Job], specs: dict, opts: RunOptions, catalog: s
                     sj.paths.stdout, sj.paths.stderr)
         state["submitted"][job.slug] = t.entry()
         out[job] = t
-        progress.line(f"{job.name}: submitted as job {sj.job_id}")
+    # Written down before it is announced: a driver killed after "submitted as job" must leave
+    # a state a rerun attaches to, never jobs nobody tracks.
+    save_state(state)
+    for job, t in out.items():
+        progress.line(f"{job.name}: submitted as job {t.job_id}")
     return out
 
 
