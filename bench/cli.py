@@ -234,6 +234,7 @@ def run(
     timeout: Annotated[int, typer.Option(help="Slurm: minutes per job before it is killed.")] = 60,
     array_parallelism: Annotated[int, typer.Option(help="Slurm: jobs running at once.")] = 16,
     logs: Annotated[Path | None, typer.Option(help="Slurm: job logs and records [default: under ~/.cache/segatlas/sweeps].")] = None,
+    exclusive: Annotated[bool, typer.Option("--exclusive", help="Slurm: one job per node (sbatch --exclusive), so no other job shares the cores being timed.")] = False,
     device: Annotated[str, typer.Option(help="cpu or cuda (cuda:N).")] = "cpu",
     input: Annotated[str | None, typer.Option("--input", help="Input HxW; default: the size of the claim the model reproduces.")] = None,
     batch: Annotated[int, typer.Option(help="Batch size for latency and memory.")] = 1,
@@ -291,6 +292,8 @@ def run(
             raise UsageError(f"--executor '{executor[:20]}' is not one of {', '.join(EXECUTORS)}")
         if executor != "local" and not all_models:
             raise UsageError("--executor applies to --all")
+        if exclusive and executor != "slurm":
+            raise UsageError("--exclusive applies to --executor slurm")
         for name, v in (("--gpus-per-job", gpus_per_job), ("--timeout", timeout),
                         ("--array-parallelism", array_parallelism), ("--cpus-per-job", cpus_per_job)):
             if v is not None and v < (0 if name == "--gpus-per-job" else 1):
@@ -303,7 +306,8 @@ def run(
             code = _sweep(opts, precisions, models, resume, only_failed, executor, out_dir,
                           catalog, json_out, dict(partition=partition, gpus_per_job=gpus_per_job,
                                                   cpus_per_job=cpus_per_job, timeout_min=timeout,
-                                                  array_parallelism=array_parallelism, logs=logs))
+                                                  array_parallelism=array_parallelism, logs=logs,
+                                                  exclusive=exclusive))
             raise typer.Exit(code)
         from bench.harness import measure_model
         from bench.models.registry import UnknownModel, get_spec
@@ -354,6 +358,13 @@ def _sweep(opts: RunOptions, precisions: list[str], models: str | None, resume: 
         if unknown:
             raise UsageError(f"--models: unknown model(s) {', '.join(unknown)} (`bench list`)")
     jobs = plan(keys, precisions)
+    copts = None
+    if executor != "local":
+        from bench.slurm import ClusterOptions, check_submission
+
+        copts = ClusterOptions(cluster="slurm" if executor == "slurm" else "local",
+                               poll_s=10.0 if executor == "slurm" else 1.0, **cluster)
+        check_submission(copts, opts)  # before any sweep state is written
     state = open_state(opts, precisions, results_dir, jobs, resume, _eprint)
     if only_failed:
         todo = [Job(f["model"], f["precision"]) for f in state["failed"].values()
@@ -381,12 +392,16 @@ def _sweep(opts: RunOptions, precisions: list[str], models: str | None, resume: 
             if executor == "local":
                 rows = run_local(todo, specs, opts, cat, results_dir, state, progress)
             else:
-                from bench.slurm import ClusterOptions, run_submitit
+                from bench.slurm import run_submitit
 
-                copts = ClusterOptions(cluster="slurm" if executor == "slurm" else "local",
-                                       poll_s=10.0 if executor == "slurm" else 1.0, **cluster)
-                rows = run_submitit(todo, specs, opts, str(catalog) if catalog else None,
-                                    results_dir, state, progress, copts)
+                try:
+                    rows = run_submitit(todo, specs, opts, str(catalog) if catalog else None,
+                                        results_dir, state, progress, copts,
+                                        catalog_loaded=cat is not None)
+                except UsageError:
+                    if not (state["submitted"] or state["failed"]) and len(todo) == len(jobs):
+                        finish_state(state)  # refused before anything ran: leave no state
+                    raise
     except KeyboardInterrupt:
         saved = len(jobs) - len(pending(state, results_dir, jobs))
         _eprint(f"interrupted: {saved} of {len(jobs)} job(s) saved in {results_dir}; "

@@ -232,6 +232,28 @@ class Verdict(_Record):
                           "whose source names no variant, judged against each variant the bench builds.")
 
 
+class NodeUse(_Record):
+    """How a cluster job had its node while it measured (bench.cluster_job, Slurm only):
+    latencies of jobs that shared a node's cores are not comparable with exclusive ones."""
+
+    scheduler: Literal["slurm"]
+    job_id: Annotated[str, Field(max_length=40)]
+    node: Text | None = Field(None, description="The node's name (SLURMD_NODENAME).")
+    cpus_allotted: Pos | None = Field(None, description="CPUs Slurm gave the job on the node "
+                                                        "(SLURM_CPUS_ON_NODE).")
+    cpus_on_node: Pos | None = Field(None, description="CPUs the node has (os.cpu_count).")
+    exclusive_requested: bool = Field(description="The sweep asked for the whole node "
+                                                  "(--exclusive).")
+    other_jobs: list[Annotated[str, Field(max_length=40)]] = Field(
+        default_factory=list, description="Ids of other jobs squeue showed running on the "
+                                          "node while this one measured.")
+    samples: NonNeg = Field(description="How many times squeue was asked (start, each "
+                                        "heartbeat, end).")
+    shared: bool | None = Field(description="Other jobs ran on the node while it measured; "
+                                             "null when squeue never answered.")
+    note: Text | None = Field(None, description="Why a sample failed, if one did.")
+
+
 class Run(_Record):
     """One measurement of one model (docs/dev/conventions.md, RUN)."""
 
@@ -268,6 +290,8 @@ class Run(_Record):
     verdicts: list[Verdict] = Field(default_factory=list)
     error: Text | None = None
     elapsed_s: Ms | None = None
+    node: NodeUse | None = Field(None, description="Slurm sweeps: how the job had its node "
+                                                   "(shared or not) while it measured.")
 
     @field_validator("timestamp")
     @classmethod
