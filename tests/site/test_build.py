@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import yaml
+import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import sitetools as T  # noqa: E402
@@ -391,3 +392,23 @@ def test_verdict_on_an_unnamed_variant_claim_sits_beside_the_claim():
     params = [r for r in dfanet if r["claim"].quantity == "params"]
     assert [(r["model"], D.verdict_name(r)) for r in params] == [("dfanet-a", "not-comparable")]
     assert all(r["claim"] is not None for r in rows if r["model"] == "dfanet-a")
+
+
+@pytest.mark.parametrize("dataset", ["voc2012", "cityscapes", "camvid"])
+def test_board_pages_show_exactly_what_catalog_board_json_prints(built_site, dataset, tmp_path):
+    """The site renders the comparison library's boards; it decides nothing itself."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from catalog.cli import app
+
+    catalog = tmp_path / "papers.yaml"
+    catalog.write_text((T.FIXTURES / "papers.yaml").read_text(encoding="utf-8") + "\n"
+                       + (T.FIXTURES / "hostile.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    r = CliRunner().invoke(app, ["board", dataset, "--json", "--catalog", str(catalog)])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    want = [(row["id"], row["value"], not row["default_view"]) for rk in doc["rankings"] for row in rk["rows"]]
+    got = [(row["id"], float(row["data-score"]), row["hidden"]) for row in boards(built_site, dataset)]
+    assert got == want
