@@ -187,6 +187,41 @@ class UperNetInternImage(nn.Module):
         return F.interpolate(logits, size=x.shape[-2:], mode="bilinear", align_corners=False)
 
 
+class SegFormerHead(nn.Module):
+    """mmseg `SegformerHead` (configs/_base_/models/segformer_mit-b0.py: 256 channels): a 1x1
+    conv + BN + ReLU per level, all resized to the first level, concatenated, fused by another
+    1x1 conv + BN + ReLU, then the classifier (dropout 0.1, off at inference)."""
+
+    def __init__(self, in_channels: list[int], num_classes: int, channels: int = 256):
+        super().__init__()
+
+        def cbr(cin: int) -> nn.Sequential:
+            return nn.Sequential(nn.Conv2d(cin, channels, 1, bias=False), nn.BatchNorm2d(channels),
+                                 nn.ReLU(inplace=True))
+
+        self.convs = nn.ModuleList(cbr(c) for c in in_channels)
+        self.fusion_conv = cbr(channels * len(in_channels))
+        self.conv_seg = nn.Conv2d(channels, num_classes, 1)
+
+    def forward(self, feats: list[torch.Tensor]) -> torch.Tensor:
+        size = feats[0].shape[-2:]
+        outs = [F.interpolate(conv(f), size=size, mode="bilinear", align_corners=False)
+                for conv, f in zip(self.convs, feats)]
+        return self.conv_seg(self.fusion_conv(torch.cat(outs, dim=1)))
+
+
+class SegFormerHeadInternImage(nn.Module):
+    def __init__(self, variant: str, num_classes: int = 19):
+        super().__init__()
+        channels, depths, groups, post_norm, offset_scale, _ = VARIANTS[variant]
+        self.backbone = InternImage(channels, depths, groups, post_norm, offset_scale)
+        self.decode_head = SegFormerHead(self.backbone.channels, num_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        logits = self.decode_head(self.backbone(x))
+        return F.interpolate(logits, size=x.shape[-2:], mode="bilinear", align_corners=False)
+
+
 def _register_all() -> None:
     for v, (channels, depths, groups, post_norm, offset_scale, crop) in VARIANTS.items():
         notes = (f"pure-PyTorch InternImage-{v.upper()} (channels {channels}, depths {depths}, groups "
@@ -200,6 +235,20 @@ def _register_all() -> None:
         build.__module__, build.__doc__ = __name__, notes
         register(f"upernet-internimage-{v}", paper="internimage", num_classes=150,
                  input_size=(crop, crop), official_code=CODE, notes=notes)(build)
+    # Cityscapes (configs/cityscapes/segformer_internimage_{l,xl}_512x1024_160k_
+    # mapillary2cityscapes.py): the L / XL backbone with mmseg's SegformerHead (256 channels).
+    # The configs leave the head's num_classes at 150; the Cityscapes model predicts 19 classes,
+    # which we build (the difference is 131 x 257 weights).
+    for v in ("l", "xl"):
+        notes = (f"pure-PyTorch InternImage-{v.upper()} + mmseg SegformerHead (256 ch), 19 classes; "
+                 "DCNv3 sampled with grid_sample; random init")
+
+        def build_sf(num_classes: int = 19, _v: str = v) -> nn.Module:
+            return SegFormerHeadInternImage(_v, num_classes).eval()
+
+        build_sf.__module__, build_sf.__doc__ = __name__, notes
+        register(f"internimage-{v}-segformer-head", paper="internimage", num_classes=19,
+                 input_size=(1024, 2048), official_code=CODE, notes=notes)(build_sf)
 
 
 _register_all()

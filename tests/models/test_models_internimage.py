@@ -22,6 +22,20 @@ COUNTS = {
 }
 
 
+# SegformerHead models: segmentation/configs/cityscapes/README.md @ 31c962d, "SegFormerHead +
+# InternImage (with additional data)" table, #param (no auxiliary head).
+SEGFORMER_HEAD = {"internimage-l-segformer-head": (219_836_357, 220),
+                  "internimage-xl-segformer-head": (329_978_095, 330)}
+
+
+@pytest.mark.parametrize("key", list(SEGFORMER_HEAD))
+def test_segformer_head_params_against_the_cityscapes_readme(key):
+    with torch.device("meta"):
+        c = count_params(get_spec(key).build())
+    total, readme = SEGFORMER_HEAD[key]
+    assert (c["total"], c["excluded"]) == (total, 0) and round(total / 1e6) == readme
+
+
 @pytest.mark.parametrize("key", list(COUNTS))
 def test_params_exact_and_against_the_readme(key):
     with torch.device("meta"):
