@@ -35,7 +35,13 @@ VARIANTS: dict[str, tuple[int, list[int], list[int], bool, float, int]] = {
     "b": (112, [4, 4, 21, 4], [7, 14, 28, 56], True, 1.0, 512),
     "l": (160, [5, 5, 22, 5], [10, 20, 40, 80], True, 2.0, 640),
     "xl": (192, [5, 5, 24, 5], [12, 24, 48, 96], True, 2.0, 640),
+    "h": (320, [6, 6, 32, 6], [10, 20, 40, 80], False, 1.0, 896),
 }
+# InternImage-H (configs/ade20k/upernet_internimage_h_896_160k_ade20k.py): no layer scale,
+# residual post-norms, a 5x5 depth-wise conv and the centre feature scale in DCNv3, and extra
+# LayerNorms after blocks 5, 11, 17, 23, 29 of level 2.
+H_OPTIONS = {"dw_kernel_size": 5, "center_feature_scale": True,
+             "level2_post_norm_block_ids": [5, 11, 17, 23, 29]}
 
 
 class Permute(nn.Module):
@@ -84,41 +90,68 @@ def dcnv3_sample(x: torch.Tensor, offset: torch.Tensor, mask: torch.Tensor, grou
 
 
 class DCNv3(nn.Module):
-    def __init__(self, channels: int, group: int, offset_scale: float, k: int = 3):
+    """DCNv3 (modules/dcnv3.py). InternImage-H adds a 5x5 depth-wise conv (`dw_kernel_size`)
+    and the centre feature scale: a per-group sigmoid gate, from the depth-wise branch, that
+    mixes the sampled output with the projected input."""
+
+    def __init__(self, channels: int, group: int, offset_scale: float, k: int = 3,
+                 dw_kernel_size: int | None = None, center_feature_scale: bool = False):
         super().__init__()
         self.group, self.offset_scale, self.k = group, offset_scale, k
-        self.dw_conv = nn.Sequential(nn.Conv2d(channels, channels, k, padding=(k - 1) // 2, groups=channels),
+        dk = dw_kernel_size or k
+        self.dw_conv = nn.Sequential(nn.Conv2d(channels, channels, dk, padding=(dk - 1) // 2, groups=channels),
                                      ChannelsLastNorm(channels, out_last=True), nn.GELU())
         self.offset = nn.Linear(channels, group * k * k * 2)
         self.mask = nn.Linear(channels, group * k * k)
         self.input_proj = nn.Linear(channels, channels)
         self.output_proj = nn.Linear(channels, channels)
+        self.center_feature_scale = center_feature_scale
+        if center_feature_scale:
+            self.center_feature_scale_proj_weight = nn.Parameter(torch.zeros(group, channels))
+            self.center_feature_scale_proj_bias = nn.Parameter(torch.zeros(group))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:   # (N, H, W, C)
-        n, h, w, _ = x.shape
+        n, h, w, c = x.shape
         v = self.input_proj(x)
         q = self.dw_conv(x.permute(0, 3, 1, 2))
         offset = self.offset(q)
         mask = F.softmax(self.mask(q).reshape(n, h, w, self.group, -1), -1).reshape(n, h, w, -1)
-        return self.output_proj(dcnv3_sample(v, offset, mask, self.group, self.offset_scale, self.k))
+        out = dcnv3_sample(v, offset, mask, self.group, self.offset_scale, self.k)
+        if self.center_feature_scale:
+            gate = F.linear(q, self.center_feature_scale_proj_weight, self.center_feature_scale_proj_bias).sigmoid()
+            gate = gate[..., None].repeat(1, 1, 1, 1, c // self.group).flatten(-2)
+            out = out * (1 - gate) + v * gate
+        return self.output_proj(out)
 
 
 class Layer(nn.Module):
-    """InternImageLayer with layer scale (1.0 in every segmentation config)."""
+    """InternImageLayer: layer scale 1.0 (T-XL) or none with residual post-norms (H)."""
 
     def __init__(self, channels: int, group: int, post_norm: bool, offset_scale: float,
-                 mlp_ratio: float = 4.0, layer_scale: float = 1.0):
+                 mlp_ratio: float = 4.0, layer_scale: float | None = 1.0, h_options: dict | None = None):
         super().__init__()
+        h = h_options or {}
         self.post_norm = post_norm
+        self.res_post_norm = bool(h)
         self.norm1 = nn.LayerNorm(channels, eps=1e-6)
-        self.dcn = DCNv3(channels, group, offset_scale)
+        self.dcn = DCNv3(channels, group, offset_scale, dw_kernel_size=h.get("dw_kernel_size"),
+                         center_feature_scale=h.get("center_feature_scale", False))
         self.norm2 = nn.LayerNorm(channels, eps=1e-6)
         hidden = int(channels * mlp_ratio)
         self.mlp = nn.ModuleDict({"fc1": nn.Linear(channels, hidden), "fc2": nn.Linear(hidden, channels)})
-        self.gamma1 = nn.Parameter(layer_scale * torch.ones(channels))
-        self.gamma2 = nn.Parameter(layer_scale * torch.ones(channels))
+        if layer_scale is not None:
+            self.gamma1 = nn.Parameter(layer_scale * torch.ones(channels))
+            self.gamma2 = nn.Parameter(layer_scale * torch.ones(channels))
+        else:
+            self.gamma1 = self.gamma2 = None
+        if self.res_post_norm:
+            self.res_post_norm1 = nn.LayerNorm(channels, eps=1e-6)
+            self.res_post_norm2 = nn.LayerNorm(channels, eps=1e-6)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.gamma1 is None:   # InternImage-H: res_post_norm
+            x = x + self.res_post_norm1(self.dcn(self.norm1(x)))
+            return x + self.res_post_norm2(self._mlp(self.norm2(x)))
         if self.post_norm:
             x = x + self.gamma1 * self.norm1(self.dcn(x))
             return x + self.gamma2 * self.norm2(self._mlp(x))
@@ -131,17 +164,25 @@ class Layer(nn.Module):
 
 class Level(nn.Module):
     def __init__(self, channels: int, depth: int, group: int, post_norm: bool, offset_scale: float,
-                 downsample: bool):
+                 downsample: bool, h_options: dict | None = None, post_norm_block_ids=None):
         super().__init__()
-        self.blocks = nn.ModuleList(Layer(channels, group, post_norm, offset_scale) for _ in range(depth))
-        self.norm = None if post_norm else nn.LayerNorm(channels, eps=1e-6)
+        scale = None if h_options else 1.0
+        self.blocks = nn.ModuleList(Layer(channels, group, post_norm, offset_scale, layer_scale=scale,
+                                          h_options=h_options) for _ in range(depth))
+        keep_norm = not post_norm or (h_options or {}).get("center_feature_scale", False)
+        self.norm = nn.LayerNorm(channels, eps=1e-6) if keep_norm else None
+        self.post_norm_block_ids = list(post_norm_block_ids or [])
+        self.post_norms = (nn.ModuleList(nn.LayerNorm(channels, eps=1e-6) for _ in self.post_norm_block_ids)
+                           if self.post_norm_block_ids else None)
         self.downsample = (nn.ModuleDict({"conv": nn.Conv2d(channels, 2 * channels, 3, 2, 1, bias=False),
                                           "norm": ChannelsLastNorm(2 * channels, out_last=True)})
                            if downsample else None)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        for blk in self.blocks:
+        for i, blk in enumerate(self.blocks):
             x = blk(x)
+            if i in self.post_norm_block_ids:
+                x = self.post_norms[self.post_norm_block_ids.index(i)](x)
         if self.norm is not None:
             x = self.norm(x)
         out = x
@@ -152,13 +193,15 @@ class Level(nn.Module):
 
 class InternImage(nn.Module):
     def __init__(self, channels: int, depths: list[int], groups: list[int], post_norm: bool,
-                 offset_scale: float):
+                 offset_scale: float, h_options: dict | None = None):
         super().__init__()
+        h = h_options or {}
         self.patch_embed = nn.Sequential(
             nn.Conv2d(3, channels // 2, 3, 2, 1), ChannelsLastNorm(channels // 2, out_last=False), nn.GELU(),
             nn.Conv2d(channels // 2, channels, 3, 2, 1), ChannelsLastNorm(channels, out_last=True))
         self.levels = nn.ModuleList(
-            Level(channels * 2 ** i, d, g, post_norm, offset_scale, downsample=i < len(depths) - 1)
+            Level(channels * 2 ** i, d, g, post_norm, offset_scale, downsample=i < len(depths) - 1,
+                  h_options=h or None, post_norm_block_ids=h.get("level2_post_norm_block_ids") if i == 2 else None)
             for i, (d, g) in enumerate(zip(depths, groups)))
         self.channels = [channels * 2 ** i for i in range(len(depths))]
 
@@ -175,7 +218,8 @@ class UperNetInternImage(nn.Module):
     def __init__(self, variant: str, num_classes: int = 150):
         super().__init__()
         channels, depths, groups, post_norm, offset_scale, _ = VARIANTS[variant]
-        self.backbone = InternImage(channels, depths, groups, post_norm, offset_scale)
+        self.backbone = InternImage(channels, depths, groups, post_norm, offset_scale,
+                                    H_OPTIONS if variant == "h" else None)
         cfg = UperNetConfig(num_labels=num_classes, hidden_size=512, pool_scales=[1, 2, 3, 6],
                             use_auxiliary_head=True, auxiliary_channels=256, auxiliary_num_convs=1,
                             auxiliary_concat_input=False)

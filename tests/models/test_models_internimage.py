@@ -19,6 +19,9 @@ COUNTS = {
     "upernet-internimage-b": (127_316_598, 1_071_254, 128),
     "upernet-internimage-l": (254_086_984, 1_513_622, 256),
     "upernet-internimage-xl": (365_924_466, 1_808_534, 368),
+    # README "1.12B": InternImage-H's residual post-norms, 5x5 depth-wise conv, centre feature
+    # scale and level-2 post-norms (configs/ade20k/upernet_internimage_h_896_160k_ade20k.py)
+    "upernet-internimage-h": (1_117_350_214, 2_988_182, 1120),
 }
 
 
@@ -84,3 +87,15 @@ def test_dcnv3_offsets_move_a_point_by_whole_pixels():
     shifted = torch.zeros_like(x)
     shifted[:, :, :-1] = x[:, :, 1:]
     assert torch.allclose(out, shifted, atol=1e-5)
+
+
+def test_centre_feature_scale_mixes_sampled_output_and_projected_input():
+    from bench.models.internimage import DCNv3
+
+    torch.manual_seed(0)
+    m = DCNv3(channels=8, group=2, offset_scale=1.0, dw_kernel_size=5, center_feature_scale=True).eval()
+    x = torch.randn(1, 4, 4, 8)
+    with torch.no_grad():
+        # a gate of 1 everywhere returns the projected input through the output projection
+        m.center_feature_scale_proj_bias.fill_(50.0)
+        assert torch.allclose(m(x), m.output_proj(m.input_proj(x)), atol=1e-5)
