@@ -49,9 +49,10 @@ class TimmFeatures(nn.Module):
 
 
 class UperNetOnTimm(nn.Module):
-    """mmseg's EncoderDecoder(backbone, UPerHead, auxiliary FCNHead) at inference."""
+    """mmseg's EncoderDecoder(backbone, UPerHead, auxiliary FCNHead) at inference; `backbone` is
+    any module returning the four stage maps and listing their widths in `.channels`."""
 
-    def __init__(self, backbone: TimmFeatures, num_classes: int, channels: int = 512):
+    def __init__(self, backbone: nn.Module, num_classes: int, channels: int = 512):
         super().__init__()
         cfg = UperNetConfig(num_labels=num_classes, hidden_size=channels, pool_scales=[1, 2, 3, 6],
                             use_auxiliary_head=True, auxiliary_channels=256,
@@ -113,9 +114,10 @@ class FPNHead(nn.Module):
 
 
 class SemanticFPNOnTimm(nn.Module):
-    """mmseg's EncoderDecoder(backbone, FPN neck, FPNHead) at inference."""
+    """mmseg's EncoderDecoder(backbone, FPN neck, FPNHead) at inference (`backbone` as above,
+    with `.reductions` too)."""
 
-    def __init__(self, backbone: TimmFeatures, num_classes: int):
+    def __init__(self, backbone: nn.Module, num_classes: int):
         super().__init__()
         self.backbone = backbone
         self.neck = FPNNeck(backbone.channels)
