@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import pytest
+import torch
 
 from bench.measure.params import count_params
 from bench.models.registry import get_spec
@@ -21,7 +22,8 @@ COUNTS = {  # key: (without aux, aux, README M)
 
 @pytest.mark.parametrize("key", list(COUNTS))
 def test_params(key):
-    c = count_params(get_spec(key).build())
+    with torch.device("meta"):
+        c = count_params(get_spec(key).build())
     total, aux, rounded = COUNTS[key]
     assert (c["total"], c["excluded"]) == (total, aux)
     assert round((total + aux) / 1e6) == rounded
