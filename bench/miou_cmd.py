@@ -29,6 +29,8 @@ from typing import Annotated
 
 import typer
 
+from catalog.term import esc
+
 # numpy, torch and the readers are imported inside the functions: `bench --help` and option
 # errors must not pay for them.
 
@@ -166,13 +168,13 @@ def miou_command(
         cm, info = score_folders(pred, gt, num_classes, ignore_index, allow_missing, workers,
                                  ids)
     except (MiouInputError, KeyError) as exc:
-        _err_print(f"[red]error:[/red] {exc}")
+        _err_print(f"[red]error:[/red] {esc(exc)}")
         raise typer.Exit(code=1) from None
     for what, lst in (("ground-truth file(s) without prediction skipped", info["skipped"]),
                       ("prediction(s) without (listed) ground truth ignored", info["extra"])):
         if lst:
             _err_print(f"[yellow]warning:[/yellow] {len(lst)} {what}, e.g. "
-                       f"{', '.join(lst[:5])}")
+                       f"{esc(', '.join(lst[:5]))}")
     s = scores_from_matrix(cm.full, class_names=names)
     if not math.isfinite(s["miou"]):  # an undefined score is an error, never a "NaN" result
         _err_print(f"[red]error:[/red] mIoU is undefined: no pixel was scored in "
@@ -190,12 +192,12 @@ def miou_command(
         return
     from rich.table import Table
 
-    table = Table(title=f"mIoU of {pred} vs {gt} ({info['num_images']} images)")
+    table = Table(title=f"mIoU of {esc(pred)} vs {esc(gt)} ({info['num_images']} images)")
     table.add_column("class")
     table.add_column("IoU %", justify="right")
     table.add_column("acc %", justify="right")
     for nm, iou, acc in zip(names, s["iou"], s["acc"]):
-        table.add_row(nm, "-" if math.isnan(iou) else f"{iou:.2f}",
+        table.add_row(esc(nm), "-" if math.isnan(iou) else f"{iou:.2f}",
                       "-" if math.isnan(acc) else f"{acc:.2f}")
     table.add_section()
     table.add_row("[bold]mIoU[/bold]", f"[bold]{s['miou']:.2f}[/bold]", "")

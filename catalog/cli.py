@@ -22,6 +22,7 @@ from rich.table import Table
 from catalog import DEFAULT_CATALOG
 from catalog.load import CatalogError, collect_issues, load_with_lines
 from catalog.safeio import UnsafeFile, check_writable, locked, read_bytes, write_atomic
+from catalog.term import esc
 
 app = typer.Typer(
     name="catalog",
@@ -185,10 +186,8 @@ def board(
     if as_json:
         typer.echo(json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False))
         return
-    from rich.markup import escape
-
     console = Console(width=140)
-    console.print(f"[bold]{escape(data['name'])}[/bold]  default view: {escape(data['default_view'])}")
+    console.print(f"[bold]{esc(data['name'])}[/bold]  default view: {esc(data['default_view'])}")
     for rk in data["rankings"]:
         t = Table(title=f"{rk['metric']}, {rk['protocol_words']}", title_justify="left")
         for col in ("rank", "model", "score", "marks", "paper"):
@@ -205,8 +204,8 @@ def board(
                                      ("re-impl.", bool(r["implementation"]))) if on]
             marks += [f"{'⚠' if c['status'] == 'conflict' else '⚠?'} vs {', '.join(map(str, c['others']))}"
                       for c in r["conflicts"]]
-            t.add_row(str(r["rank"] or ""), escape(r["model_name"]), str(r["value"]),
-                      escape("; ".join(marks)), escape(r["paper"]))
+            t.add_row(str(r["rank"] or ""), esc(r["model_name"]), str(r["value"]),
+                      esc("; ".join(marks)), esc(r["paper"]))
         console.print(t)
 
 
@@ -250,7 +249,7 @@ def stats(path: PathArg = DEFAULT_CATALOG) -> None:
         t.add_column(title.split(" per ")[-1])
         t.add_column("count", justify="right")
         for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0]))):
-            t.add_row(str(k), str(n))
+            t.add_row(esc(k), str(n))
         console.print(t)
 
     show("papers per year", Counter(pap["year"].tolist()))
