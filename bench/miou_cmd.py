@@ -68,6 +68,15 @@ def _read(path: Path):
         raise MiouInputError(str(exc)) from exc
 
 
+def _size(path: Path) -> tuple[int, int]:
+    from bench.data.base import DatasetError, image_size
+
+    try:
+        return image_size(path, "label image")
+    except DatasetError as exc:
+        raise MiouInputError(str(exc)) from exc
+
+
 def score_folders(pred_dir: Path, gt_dir: Path, num_classes: int, ignore_index: int = 255,
                   allow_missing: bool = False, workers: int | None = None,
                   ids: Path | None = None):
@@ -80,7 +89,13 @@ def score_folders(pred_dir: Path, gt_dir: Path, num_classes: int, ignore_index: 
     if ids is not None:  # e.g. VOC's val.txt: score only the listed ground-truth files
         if not ids.is_file():
             raise MiouInputError(f"--ids file not found: {ids}")
-        wanted = [ln.split()[0] for ln in ids.read_text().splitlines() if ln.strip()]
+        from catalog.safeio import UnsafeFile, read_text
+
+        try:
+            text = read_text(ids, 64 << 20, "list of ids")
+        except UnsafeFile as exc:
+            raise MiouInputError(str(exc)) from None
+        wanted = [ln.split()[0] for ln in text.split("\n") if ln.strip()]
         absent = [w for w in wanted if w not in gts]
         if absent:
             raise MiouInputError(f"{len(absent)} id(s) listed in {ids} have no ground-truth "
@@ -98,6 +113,12 @@ def score_folders(pred_dir: Path, gt_dir: Path, num_classes: int, ignore_index: 
     cm = ConfusionMatrix(num_classes, ignore_index=ignore_index)
 
     def work(name: str):
+        # Both headers first: a pair whose sizes differ, or a bomb, is refused before decoding.
+        (pw, ph), (gw, gh) = _size(preds[name]), _size(gts[name])
+        if (pw, ph) != (gw, gh):
+            raise MiouInputError(f"size mismatch for '{name}': prediction {preds[name]} is "
+                                 f"{pw}x{ph}, ground truth {gts[name]} is {gw}x{gh} (WxH); "
+                                 "labels are never resized")
         p, g = _read(preds[name]), _read(gts[name])
         if p.shape != g.shape:
             raise MiouInputError(f"size mismatch for '{name}': prediction {preds[name]} is "
