@@ -41,6 +41,7 @@ from bench.harness import (
     parse_hw,
     parse_scales,
 )
+from catalog.term import esc
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False,
                   rich_markup_mode=None, pretty_exceptions_enable=False)
@@ -83,14 +84,14 @@ def print_record(rec: dict, catalog_note: str | None) -> None:
 
     out, _ = _consoles()
     h, w = rec["input_size"]
-    t = Table(title=f"{rec['model']} ({rec['paper']}): {rec['device']}, {h}x{w}, batch "
-                    f"{rec['batch']}, {rec['precision']}, {rec['num_classes']} classes",
+    t = Table(title=f"{esc(rec['model'])} ({esc(rec['paper'])}): {esc(rec['device'])}, {h}x{w}, batch "
+                    f"{rec['batch']}, {esc(rec['precision'])}, {rec['num_classes']} classes",
               title_justify="left")
     t.add_column("quantity")
     t.add_column("value", justify="right")
     t.add_column("detail")
     if p := rec["params"]:
-        t.add_row("params", f"{p['total']:,}", f"trainable {p['trainable']:,}; {p['scope']}")
+        t.add_row("params", f"{p['total']:,}", f"trainable {p['trainable']:,}; {esc(p['scope'])}")
     if f := rec["flops"]:
         t.add_row("GMACs", _fmt(f["gmacs"]),
                   f"FlopCounterMode / 2; conv only {_fmt(f.get('conv_gmacs'))}")
@@ -98,24 +99,24 @@ def print_record(rec: dict, catalog_note: str | None) -> None:
         if f.get("fvcore_gmacs") is not None or f.get("fvcore_error"):
             skipped = (f.get("skipped") or {}).get("fvcore") or []
             t.add_row("fvcore GMACs", _fmt(f.get("fvcore_gmacs")),
-                      f.get("fvcore_error") or "also norm/upsample/pool; skipped: "
-                      + (", ".join(skipped) or "none"))
+                      esc(f.get("fvcore_error") or "also norm/upsample/pool; skipped: "
+                          + (", ".join(skipped) or "none")))
     for fa in rec.get("flops_at") or []:
         if list(fa["input_size"]) == [h, w]:
             continue
         why = ", ".join(fa["datasets"]) or ""
         why += (" and " if why else "") + "model default" if fa["model_default"] else ""
         t.add_row(f"GMACs at {fa['input_size'][0]}x{fa['input_size'][1]}",
-                  _fmt(fa.get("gmacs")), fa.get("error") or f"canonical size of {why}")
+                  _fmt(fa.get("gmacs")), esc(fa.get("error") or f"canonical size of {why}"))
     if lat := rec["latency"]:
         t.add_row("latency median", f"{_fmt(lat['median_ms'], 2)} ms",
                   f"p90 {_fmt(lat['p90_ms'], 2)}, mean {_fmt(lat['mean_ms'], 2)} ± "
                   f"{_fmt(lat['std_ms'], 2)} ms; {lat['warmup']} warm-up + {lat['iters']} timed "
-                  f"({lat['timer']})")
+                  f"({esc(lat['timer'])})")
         t.add_row("throughput", f"{_fmt(lat['throughput_ips'], 2)} img/s",
                   f"batch {lat.get('batch') or rec['batch']} * 1000 / median")
     if mem := rec["memory"]:
-        t.add_row("peak memory", f"{_fmt(mem.get('peak_mb'), 1)} MB", f"{mem.get('kind')}: {mem.get('note')}")
+        t.add_row("peak memory", f"{_fmt(mem.get('peak_mb'), 1)} MB", esc(f"{mem.get('kind')}: {mem.get('note')}"))
     if wt := rec.get("weights"):
         detail = (f"sha256 {(wt.get('sha256') or '')[:16]}…; {len(wt['missing'])} missing, "
                   f"{len(wt['unexpected'])} unexpected key(s)")
@@ -123,14 +124,14 @@ def print_record(rec: dict, catalog_note: str | None) -> None:
             detail += f"; {wt['note']}"
         if wt.get("allow_partial"):
             detail += "; --allow-partial"
-        t.add_row("weights", Path(wt["path"]).name, detail)
+        t.add_row("weights", esc(Path(wt["path"]).name), esc(detail))
     if mi := rec["miou"]:
         t.add_row("mIoU", f"{_fmt(mi.get('miou'), 2)} %",
-                  f"{mi.get('dataset')} {mi.get('split')}, {mi.get('protocol')}, "
-                  f"{mi.get('num_images')} images")
+                  esc(f"{mi.get('dataset')} {mi.get('split')}, {mi.get('protocol')}, "
+                      f"{mi.get('num_images')} images"))
     out.print(t)
     if rec["error"]:
-        out.print(f"[red]error:[/red] {rec['error']}")
+        out.print(f"[red]error:[/red] {esc(rec['error'])}")
     if rec["verdicts"]:
         v = Table(title="claims vs measurements (notes below)", title_justify="left")
         for col in ("#", "quantity", "claimed", "measured", "verdict", "tolerance", "sources"):
@@ -146,18 +147,19 @@ def print_record(rec: dict, catalog_note: str | None) -> None:
                 claimed += f" ({', '.join(cond)})"
             measured = "-" if d["measured"] is None else f"{_fmt(d['measured'])} {d['measured_unit']}"
             style = VERDICT_STYLE.get(d["verdict"], "")
-            v.add_row(str(i), d["quantity"], claimed, measured, f"[{style}]{d['verdict']}[/{style}]",
-                      d["tolerance"], ", ".join(d["sources"]))
-            notes.append(f"{i}. {d['note']}")
+            v.add_row(str(i), esc(d["quantity"]), esc(claimed), esc(measured),
+                      f"[{style}]{esc(d['verdict'])}[/{style}]",
+                      esc(d["tolerance"]), esc(", ".join(d["sources"])))
+            notes.append(f"{i}. {esc(d['note'])}")
         out.print(v)
         for line in notes:
-            out.print(line, markup=False)
+            out.print(line)
     else:
-        out.print(catalog_note or f"no catalog claims for {rec['catalog_model']}")
+        out.print(esc(catalog_note or f"no catalog claims for {rec['catalog_model']}"))
     e = rec["env"]
-    out.print(f"our environment: {e['device_name']}; {e['threads']} threads; torch {e['torch']}"
-              + (f", CUDA {e['cuda']}, cuDNN {e['cudnn']}, driver {e['driver']}" if e["cuda"] else "")
-              + f"; Python {e['python']}; {e['platform']}")
+    out.print(esc(f"our environment: {e['device_name']}; {e['threads']} threads; torch {e['torch']}"
+                  + (f", CUDA {e['cuda']}, cuDNN {e['cudnn']}, driver {e['driver']}" if e["cuda"] else "")
+                  + f"; Python {e['python']}; {e['platform']}"))
     out.print(f"elapsed {rec.get('elapsed_s') or 0:.1f} s")
 
 
@@ -210,14 +212,14 @@ def list_models(
     t.add_column("last local run", overflow="fold")
     for r in rows:
         ref, last = r["reference_run"], r["last_local"]
-        t.add_row(r["key"], r["paper"], str(r["num_classes"]),
+        t.add_row(esc(r["key"]), esc(r["paper"]), str(r["num_classes"]),
                   "x".join(map(str, r["input_size"])), "-" if r["claims"] is None else str(r["claims"]),
-                  f"{ref['timestamp'][:10]} {ref['device']}" if ref else "never",
-                  f"{last['timestamp'][:10]} {last['device']}" if last else "-")
+                  esc(f"{ref['timestamp'][:10]} {ref['device']}") if ref else "never",
+                  esc(f"{last['timestamp'][:10]} {last['device']}") if last else "-")
     out.print(t)
-    out.print(f"shown run: data/results (reference runs first); local runs: {local_dir}")
+    out.print(f"shown run: data/results (reference runs first); local runs: {esc(local_dir)}")
     if note:
-        out.print(note)
+        out.print(esc(note))
 
 
 @app.command("run")
@@ -420,16 +422,16 @@ def _sweep(opts: RunOptions, precisions: list[str], models: str | None, resume: 
         from rich.table import Table
 
         out, _ = _consoles()
-        t = Table(title=f"sweep {state['sweep_id']}: {len(rows)} run, {len(failed)} failed",
+        t = Table(title=f"sweep {esc(state['sweep_id'])}: {len(rows)} run, {len(failed)} failed",
                   title_justify="left")
         for col in ("model", "precision", "params", "GMACs", "median ms", "verdicts", "error"):
             t.add_column(col, overflow="fold")
         for s in rows:
-            t.add_row(s["model"], s["precision"], _fmt(s["params"]), _fmt(s["gmacs"]),
+            t.add_row(esc(s["model"]), esc(s["precision"]), _fmt(s["params"]), _fmt(s["gmacs"]),
                       _fmt(s["median_ms"], 2),
-                      ", ".join(f"{k} {n}" for k, n in s["verdicts"].items()), s["error"] or "")
+                      ", ".join(f"{k} {n}" for k, n in s["verdicts"].items()), esc(s["error"] or ""))
         out.print(t)
-        out.print(f"saved under {results_dir}")
+        out.print(f"saved under {esc(results_dir)}")
     for f in failed:
         _eprint(f"failed: {f['model']} ({f['precision']}): {f['error']}"
                 + (f"; log: {f['stderr']}" if f.get("stderr") else ""))

@@ -1,7 +1,7 @@
 """Exports of the catalog: CSV and JSON tables (see `frames.py`) and BibTeX.
 
-Writers return text; `write_atomic` puts text in place via a temp file + `os.replace`, so a
-reader never sees half a file. `read_json_table` / `read_csv_table` read exports back into
+Writers return text; `catalog.safeio.write_atomic` puts it in place (temp file, fsync, rename:
+a reader never sees half a file; through a link to its target; never over a folder or device). `read_json_table` / `read_csv_table` read exports back into
 frames equal to the originals (tested).
 """
 
@@ -10,9 +10,7 @@ from __future__ import annotations
 import io
 import json
 import math
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -154,37 +152,5 @@ def to_bibtex(cat: Catalog) -> str:
 
 # --------------------------------------------------------------------------- files
 
-
-def write_atomic(path: Path | str, text: str) -> None:
-    """Write `text` to `path` so that readers and crashes only ever see a whole file.
-
-    A temp file in the same folder is written, fsync'ed and moved over `path` with
-    `os.replace` (atomic on POSIX); the folder is fsync'ed so the rename itself persists.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give it an ordinary file's mode
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    try:
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    except OSError:  # some filesystems cannot fsync a folder; the file itself is safe
-        pass
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+# The one atomic writer lives in catalog.safeio; the name stays importable from here.
+from catalog.safeio import write_atomic  # noqa: E402,F401

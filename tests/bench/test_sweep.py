@@ -80,7 +80,7 @@ def _child(argv: list[str], err_path: str, kill_at: str | None, log_path: str) -
     sys.stdout = open(1, "w", closefd=False)
     torch.set_num_threads(1)  # the parent's thread pool does not survive fork
     import bench.sweep as S
-    import catalog.export as E
+    import catalog.safeio as E
 
     point, _, model = (kill_at or "").partition(":")
     measure, save, replace = S.measure_model, S.save_run, E.os.replace
