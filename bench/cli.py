@@ -30,9 +30,8 @@ import typer
 
 from bench.harness import (
     CPU_BUDGET_S,
-    CPU_MAX_ITERS,
     CPU_WARMUP,
-    CUDA_ITERS,
+    CUDA_BUDGET_S,
     CUDA_WARMUP,
     RunOptions,
     UsageError,
@@ -108,12 +107,29 @@ def print_record(rec: dict, catalog_note: str | None) -> None:
         t.add_row(f"GMACs at {fa['input_size'][0]}x{fa['input_size'][1]}",
                   _fmt(fa.get("gmacs")), fa.get("error") or f"canonical size of {why}")
     if lat := rec["latency"]:
-        t.add_row("latency median", f"{_fmt(lat['median_ms'], 2)} ms",
-                  f"p90 {_fmt(lat['p90_ms'], 2)}, mean {_fmt(lat['mean_ms'], 2)} ± "
-                  f"{_fmt(lat['std_ms'], 2)} ms; {lat['warmup']} warm-up + {lat['iters']} timed "
-                  f"({lat['timer']})")
+        engine = "" if rec.get("engine", "pytorch") == "pytorch" else f" ({rec['engine']})"
+        ci = lat.get("ci_ms")
+        mark = " UNSTABLE" if lat.get("unstable") else ""
+        t.add_row(f"latency median{engine}", f"{_fmt(lat['median_ms'], 2)} ms{mark}",
+                  (f"95% CI {_fmt(ci[0], 2)}-{_fmt(ci[1], 2)}, " if ci else "")
+                  + f"p90 {_fmt(lat['p90_ms'], 2)}, mean {_fmt(lat['mean_ms'], 2)} ± "
+                  f"{_fmt(lat['std_ms'], 2)} ms; {lat['warmup']} warm-up + {lat['iters']} timed"
+                  + (f" in {lat['blocks']} block(s), {lat['samples_used']} judged" if lat.get("blocks") else "")
+                  + (f"; {lat['threads']} threads" if lat.get("threads") else "")
+                  + f" ({lat['timer']})"
+                  + ("; never settled within the protocol's bound" if lat.get("unstable") else ""))
+        for fo in lat.get("family_order") or []:
+            t.add_row("family order", "persists" if fo["persists"] else "resolved",
+                      f"{fo['smaller']} ({_fmt(fo['smaller_gmacs'])} GMACs) {_fmt(fo['smaller_median_ms'], 1)} ms "
+                      f"vs {fo['larger']} ({_fmt(fo['larger_gmacs'])} GMACs) {_fmt(fo['larger_median_ms'], 1)} ms, "
+                      f"re-measured (first {_fmt(fo['first_smaller_ms'], 1)} vs {_fmt(fo['first_larger_ms'], 1)})")
         t.add_row("throughput", f"{_fmt(lat['throughput_ips'], 2)} img/s",
                   f"batch {lat.get('batch') or rec['batch']} * 1000 / median")
+    if ox := rec.get("onnx"):
+        t.add_row("ONNX export", ox.get("exporter") or "-",
+                  ox.get("error") or f"opset {ox['opset']}, {_fmt(ox.get('export_s'), 1)} s, "
+                  f"{_fmt(ox.get('file_mb'), 1)} MB; onnxruntime {ox['onnxruntime']} "
+                  f"{', '.join(ox['providers'])}")
     if mem := rec["memory"]:
         t.add_row("peak memory", f"{_fmt(mem.get('peak_mb'), 1)} MB", f"{mem.get('kind')}: {mem.get('note')}")
     if wt := rec.get("weights"):
@@ -241,7 +257,9 @@ def run(
     channels_last: Annotated[bool, typer.Option("--channels-last", help="channels_last memory format.")] = False,
     compile: Annotated[bool, typer.Option("--compile", help="torch.compile the model before timing.")] = False,
     warmup: Annotated[int | None, typer.Option(help=f"Warm-up iterations, >= 0 [default: {CPU_WARMUP} on CPU, {CUDA_WARMUP} on CUDA].")] = None,
-    iters: Annotated[int | None, typer.Option(help=f"Timed iterations, >= 1 [default: CPU as many as fit in {CPU_BUDGET_S:g} s, 3 to {CPU_MAX_ITERS}; CUDA {CUDA_ITERS}].")] = None,
+    iters: Annotated[int | None, typer.Option(help="Timed iterations, >= 1, in one block [default: blocks until the median's 95% CI is within +-5% and p90/median <= 1.25, or the latency budget is spent: then recorded as unstable].")] = None,
+    latency_budget: Annotated[float | None, typer.Option(help=f"Seconds of timing before a run that has not settled stops as unstable (at least 6 timings are always taken) [default: {CPU_BUDGET_S:g} on CPU, {CUDA_BUDGET_S:g} on CUDA].")] = None,
+    runtime: Annotated[str, typer.Option(help="pytorch (eager), or onnxruntime: export to ONNX (opset 18) and time it on ONNX Runtime (CPU provider; CUDA provider with --device cuda). Recorded as its own engine.")] = "pytorch",
     no_latency: Annotated[bool, typer.Option("--no-latency", help="Skip timing (one forward pass for memory).")] = False,
     fvcore: Annotated[bool, typer.Option("--fvcore/--no-fvcore", help="Also count with fvcore (a traced forward; off by default).")] = False,
     num_classes: Annotated[int | None, typer.Option(help="Output classes, >= 1 [default: the model's]; params claims are still checked at the model's default.")] = None,
@@ -276,6 +294,7 @@ def run(
                           warmup=warmup, iters=iters, latency=not no_latency, fvcore=fvcore,
                           num_classes=num_classes, weights=str(weights) if weights else None,
                           sha256=sha256, allow_partial=allow_partial, threads=threads,
+                          latency_budget=latency_budget, runtime=runtime,
                           data=data, split=split, protocol=protocol,
                           crop=parse_hw(crop, "--crop"), stride=parse_hw(stride, "--stride"),
                           flip=flip, scales=parse_scales(scales), reference=reference)

@@ -10,7 +10,9 @@ The sweep's state (its id, settings, and the failed jobs with their log paths) l
 the repository, in `$XDG_CACHE_HOME/segatlas/sweeps/` (one file per results folder and
 settings), and is removed when the sweep completes. A job whose run failed (out of memory, an
 exception) is not saved: it is listed with its error (and, on Slurm, its log paths), a rerun
-retries it, and `--only-failed` retries only the failed ones. The local executor runs jobs in this
+retries it, and `--only-failed` retries only the failed ones. An ONNX export that fails
+(`--runtime onnxruntime`) is the exception: it is a finding about the model, saved with its
+reason, and the job is done. The local executor runs jobs in this
 process; bench.slurm submits them through submitit and shares everything else here.
 """
 
@@ -110,6 +112,11 @@ def summarize(job: Job, run: Run | None, error: str | None, log: str | None = No
             "verdicts": counts, **({"log": log} if log else {})}
 
 
+def export_failed(run: Run) -> bool:
+    """An onnxruntime run whose export or session failed (deterministic: saved, not retried)."""
+    return run.engine == "onnxruntime" and run.onnx is not None and run.onnx.error is not None
+
+
 def run_local(jobs: list[Job], specs: dict, opts: RunOptions, cat, results_dir: Path,
               state: dict, progress: Progress) -> list[dict]:
     """Measure and save each job in this process; the summary rows, in order."""
@@ -124,12 +131,14 @@ def run_local(jobs: list[Job], specs: dict, opts: RunOptions, cat, results_dir: 
                                 sweep=state["sweep_id"])
         except (UsageError, ResultsError) as e:
             error = str(e)
-        if run is not None and not run.error:  # a failed run is listed, not saved: a rerun retries it
+        if run is not None and (not run.error or export_failed(run)):
+            # a failed run is listed, not saved (a rerun retries it); an ONNX export that fails
+            # is a property of the model, saved with its reason like any measurement
             try:
                 save_run(run, results_dir)
             except (ResultsError, OSError) as e:
                 error = f"not saved: {e}"
-        if error or (run and run.error):
+        if error or (run and run.error and not export_failed(run)):
             state["failed"][job.slug] = {"model": job.key, "precision": job.precision,
                                          "error": (error or run.error)[:500]}
         else:
