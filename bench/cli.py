@@ -186,16 +186,16 @@ def list_models(
     catalog: Annotated[Path | None, typer.Option(help="Catalog YAML (default data/papers.yaml).")] = None,
 ) -> None:
     """List registered models: key, paper, classes, input size, claims, reference and local runs."""
-    from bench.harness import claims_for
+    from bench.claim_counts import claim_counts
     from bench.models.registry import all_specs
     from bench.record import ResultsError
     from bench.results import REFERENCE_DIR, latest_run, shown, user_results_dir
 
     local_dir = results_dir or user_results_dir()
-    cat, note = load_claims_catalog(catalog)
+    specs = all_specs()  # from the registry index: no model family is imported
+    counts, note = claim_counts(catalog, sorted({s.model_id for s in specs.values()}))
     rows = []
-    for key, spec in all_specs().items():
-        res, effs = claims_for(cat, spec)
+    for key, spec in specs.items():
         ref = last = None
         try:
             ref = shown(key, REFERENCE_DIR)
@@ -204,7 +204,7 @@ def list_models(
             _eprint(f"warning: {e}")
         rows.append({"key": key, "paper": spec.paper, "family": spec.family,
                      "num_classes": spec.num_classes, "input_size": list(spec.input_size),
-                     "claims": None if cat is None else len(res) + len(effs),
+                     "claims": None if counts is None else counts[spec.model_id],
                      "reference_run": ref and {"timestamp": ref.timestamp, "device": ref.device,
                                                "reference": ref.reference},
                      "last_local": last and {"timestamp": last.get("timestamp"),
