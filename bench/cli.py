@@ -239,6 +239,10 @@ def list_models(
 @app.command("run")
 def run(
     model: Annotated[str | None, typer.Argument(help="Bench key (see `bench list`).")] = None,
+    module: Annotated[str | None, typer.Option("--module", help="PATH/FILE.py:FACTORY: measure your own model, a function returning an nn.Module (N,3,H,W)->(N,classes,H,W). This imports and RUNS THAT FILE'S CODE in this process, with your rights.")] = None,
+    hf_config: Annotated[Path | None, typer.Option("--hf-config", help="A transformers segmentation config.json (SegFormer, UperNet, BEiT, DPT, MobileViT, MaskFormer, Mask2Former, EoMT, ...), built with random weights; nothing is downloaded.")] = None,
+    run_name: Annotated[str | None, typer.Option("--name", help="With --module/--hf-config: the run's model id [default: the --claims file's only model, else from the factory or file name].")] = None,
+    claims: Annotated[Path | None, typer.Option("--claims", help="Judge claims from this file (efficiency and results in the catalog's format, e.g. a paper under review) instead of the catalog.")] = None,
     all_models: Annotated[bool, typer.Option("--all", help="Run every registered model (or --models), saving each.")] = False,
     models: Annotated[str | None, typer.Option(help="With --all: only these bench keys, comma-separated.")] = None,
     resume: Annotated[bool, typer.Option(help="With --all: skip jobs this sweep (same settings) already saved.")] = True,
@@ -300,8 +304,14 @@ def run(
                           flip=flip, scales=parse_scales(scales), reference=reference)
         for p in precisions:
             check_options(RunOptions(**{**opts.__dict__, "precision": p}))
-        if (model is None) == (not all_models):
-            raise UsageError("give one MODEL or --all")
+        if sum(bool(x) for x in (model, all_models, module, hf_config)) != 1:
+            raise UsageError("give one MODEL, --all, --module FILE.py:FACTORY or --hf-config FILE")
+        if (module or hf_config) and reference:
+            raise UsageError("--reference is for registered models: save your model's run with --save")
+        if run_name and not (module or hf_config):
+            raise UsageError("--name applies to --module and --hf-config")
+        if claims and all_models:
+            raise UsageError("--claims applies to one model, not --all")
         if models and not all_models:
             raise UsageError("--models only applies to --all")
         if only_failed and not all_models:
@@ -325,17 +335,22 @@ def run(
                                                   array_parallelism=array_parallelism, logs=logs))
             raise typer.Exit(code)
         from bench.harness import measure_model
-        from bench.models.registry import UnknownModel, get_spec
 
-        try:
-            spec = get_spec(model)
-        except UnknownModel as e:
-            raise UsageError(str(e)) from None
-        cat, note = load_claims_catalog(catalog)
+        spec, source = _target(model, module, hf_config, run_name, opts)
+        if claims:
+            from bench.user_models import bind_claims, load_claims_file
+
+            cat, claims_source = load_claims_file(str(claims))
+            spec = bind_claims(spec, cat, run_name)
+            note = f"claims from {claims}"
+            if source is not None:
+                source.update(claims_source)
+        else:
+            cat, note = load_claims_catalog(catalog)
         if note and not json_out:
             _eprint(note)
         rec = measure_model(spec, opts, cat, say=lambda m: _eprint(f"  {m}"),
-                            progress=True)
+                            progress=True, source=source)
     except UsageError as e:
         _fail(str(e))
     except ResultsError as e:  # a record the harness built does not validate: a bench bug
@@ -355,6 +370,23 @@ def run(
         print_record(doc, note)
     if rec.error:
         raise typer.Exit(1)
+
+
+def _target(model: str | None, module: str | None, hf_config: Path | None, name: str | None,
+            opts: RunOptions):
+    """(spec, record source or None) of what `bench run` measures."""
+    if module or hf_config:
+        from bench.user_models import hf_config_spec, module_spec
+
+        make = module_spec if module else hf_config_spec
+        return make(module or str(hf_config), name=name, num_classes=opts.num_classes,
+                    input_size=opts.input_size)
+    from bench.models.registry import UnknownModel, get_spec
+
+    try:
+        return get_spec(model), None
+    except UnknownModel as e:
+        raise UsageError(str(e)) from None
 
 
 def _sweep(opts: RunOptions, precisions: list[str], models: str | None, resume: bool,

@@ -306,7 +306,8 @@ def _quiet(msg: str) -> None:
 
 
 def measure_model(spec, opts: RunOptions, cat=None, say: Say = _quiet,
-                  progress: bool = False, sweep: str | None = None) -> Run:
+                  progress: bool = False, sweep: str | None = None,
+                  source: dict | None = None) -> Run:
     """Build `spec`'s model, measure it and judge the catalog's claims; the typed record.
 
     `say` receives one line per stage (the CLI prints them on stderr); `progress` shows the
@@ -315,6 +316,8 @@ def measure_model(spec, opts: RunOptions, cat=None, say: Say = _quiet,
     rec = _measure(spec, opts, cat, say, progress, prep)
     if sweep:
         rec["sweep"] = sweep
+    if source:  # an unregistered model: which file was measured, and whose claims
+        rec["source"] = source
     return validate_run(rec, f"record of {spec.key}")
 
 
