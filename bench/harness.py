@@ -23,7 +23,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -540,6 +540,21 @@ def _time_and_memory(model, size, opts: RunOptions, dev, say: Say) -> tuple[dict
                     "(recorded as unstable)")
     mem["scope"] = "forward passes of the latency run" if lat else "one forward pass"
     return lat, mem
+
+
+def remeasure_latency(spec, opts: RunOptions, say: Say = _quiet) -> dict:
+    """Build `spec` again and time it with the options of its run (bench.ordering)."""
+    import torch
+
+    torch.set_num_threads(opts.threads or torch.get_num_threads())
+    dev = torch.device(opts.device)
+    size = tuple(opts.input_size or spec.input_size)
+    torch.manual_seed(0)
+    model = spec.build(num_classes=opts.num_classes or spec.num_classes).eval().to(dev)
+    say(f"re-measuring the latency of {spec.key}")
+    if opts.runtime == "onnxruntime":
+        return _time_onnx(model, size, opts, dev, say)[0]
+    return _time_and_memory(model, size, replace(opts, latency=True), dev, say)[0]
 
 
 def _time_onnx(model, size, opts: RunOptions, dev, say: Say) -> tuple[dict, dict, dict]:
