@@ -271,20 +271,45 @@ def catalog_sha256(cat, spec, weights: str) -> str | None:
     return next((c.sha256 for c in variant.weights if c.url.rsplit("/", 1)[-1] == name), None)
 
 
-def canonical_sizes(results, default: tuple[int, int]) -> dict[tuple[int, int], dict]:
-    """Sizes to count FLOPs at for the site's plots: each canonical size of a dataset the
-    model's accuracy claims use (catalog.datasets), and the model's default input size."""
+def canonical_sizes(results, default: tuple[int, int],
+                    eval_sizes: dict[tuple[int, int], list[str]] | None = None
+                    ) -> dict[tuple[int, int], dict]:
+    """Sizes to count FLOPs at for the site: each canonical size of a dataset the model's
+    accuracy claims use (catalog.datasets), each size its results were evaluated at
+    (`eval_sizes`: size -> datasets, from `result_eval_sizes`), and the model's default size."""
     from catalog.datasets import DATASETS
+
+    def entry(size) -> dict:
+        return sizes.setdefault(tuple(size), {"datasets": [], "eval_datasets": [],
+                                              "model_default": False})
 
     sizes: dict[tuple[int, int], dict] = {}
     for ds in sorted({r.dataset for r in results}):
         d = DATASETS.get(ds)
         if d is not None and d.canonical_size:
-            sizes.setdefault(tuple(d.canonical_size), {"datasets": [], "model_default": False})
-            sizes[tuple(d.canonical_size)]["datasets"].append(ds)
-    sizes.setdefault(tuple(default), {"datasets": [], "model_default": False})
-    sizes[tuple(default)]["model_default"] = True
+            entry(d.canonical_size)["datasets"].append(ds)
+    for size, datasets in sorted((eval_sizes or {}).items()):
+        entry(size)["eval_datasets"] = sorted(set(datasets))
+    entry(default)["model_default"] = True
     return sizes
+
+
+def result_eval_sizes(cat, model_id: str) -> dict[tuple[int, int], list[str]]:
+    """HxW -> datasets, for each size a result of `model_id` was evaluated at, by the rule
+    the site pairs a score with its compute (catalog.compare.rows.Row.eval_size)."""
+    if cat is None:
+        return {}
+    from catalog.compare.rows import build_rows
+
+    out: dict[tuple[int, int], list[str]] = {}
+    for row in build_rows(cat):
+        if row.model_id != model_id:
+            continue
+        size, _how = row.eval_size()
+        if size:
+            hw = parse_hw(size, "eval size")
+            out.setdefault(hw, []).append(row.dataset)  # type: ignore[arg-type]
+    return out
 
 
 def _spec_for_catalog_model(model_id: str):
@@ -404,7 +429,8 @@ def _measure(spec, opts: RunOptions, cat, say: Say, progress: bool, prep: Prepar
         # count of an ADE20K-registered model has a 19-class head, not 150).
         flops_by_key = _flops_with_claim_classes(spec, effs, nc, dev, say)
         rec.setdefault("flops_at_claim_sizes", []).extend(flops_by_key.values())
-        rec["flops_at"] = _flops_at(model, results, spec, dev, flops_by_size, say)
+        rec["flops_at"] = _flops_at(model, results, spec, dev, flops_by_size, say,
+                                    result_eval_sizes(cat, spec.model_id))
         stage = "timing"
         rec["latency"], rec["memory"] = _time_and_memory(model, size, opts, dev, say)
         if any(getattr(e, "relative_to", None) for e in effs):
@@ -481,15 +507,17 @@ def _flops_with_claim_classes(spec, effs, nc: int, dev, say: Say) -> dict[tuple[
     return out
 
 
-def _flops_at(model, results, spec, dev, flops_by_size: dict, say: Say) -> list[dict]:
-    """FLOPs at each canonical dataset size (and the default size), for the site's plots."""
+def _flops_at(model, results, spec, dev, flops_by_size: dict, say: Say,
+              eval_sizes: dict | None = None) -> list[dict]:
+    """FLOPs at each canonical dataset size, each size the model's results were evaluated at,
+    and the default size: the site shows compute at the size of the score beside it."""
     from bench.measure.flops import count_flops
 
     out = []
-    sizes = canonical_sizes(results, spec.input_size)
+    sizes = canonical_sizes(results, spec.input_size, eval_sizes)
     todo = [s for s in sizes if s not in flops_by_size]
     if todo:
-        say("counting FLOPs at canonical sizes " + ", ".join(f"{h}x{w}" for h, w in todo))
+        say("counting FLOPs at canonical and evaluation sizes " + ", ".join(f"{h}x{w}" for h, w in todo))
     for s, info in sizes.items():
         entry = {"input_size": list(s), **info}
         try:

@@ -126,11 +126,15 @@ class Flops(_Open):
 
 class FlopsAt(_Record):
     """FLOPs at a size the site compares models at: a dataset's canonical size
-    (catalog.datasets.DATASETS[...].canonical_size) or the model's default input size."""
+    (catalog.datasets.DATASETS[...].canonical_size), a size one of the model's results was
+    evaluated at, or the model's default input size."""
 
     input_size: Size
     datasets: list[Id] = Field(default_factory=list,
                                description="Datasets whose canonical size this is.")
+    eval_datasets: list[Id] = Field(default_factory=list,
+                                    description="Datasets with a result of this model evaluated "
+                                                "at this size (catalog.compare Row.eval_size).")
     model_default: bool = Field(False, description="The model's default input size.")
     gmacs: G | None = None
     gflops: G | None = None

@@ -99,3 +99,19 @@ def test_hf_config_refuses_what_it_cannot_build(tmp_path):
     path.write_text(json.dumps({"model_type": "bert"}))
     r = invoke("run", "--hf-config", str(path), "--no-latency")
     assert r.exit_code == 2 and "not a transformers semantic segmentation model" in r.stderr
+
+
+def test_flops_at_each_results_evaluation_size(tmp_path):
+    claims = tmp_path / "claims.yaml"
+    claims.write_text(CLAIMS.read_text() + """\
+  results:
+    - {model: tiny-net, dataset: cityscapes, split: val, value: 70.1, setting: {input_size: 96x128}, sources: [{ref: paper, where: "Table 4"}]}
+""")
+    r = invoke("run", "--module", f"{TINY}:build", "--claims", str(claims), "--json",
+               "--input", "64x64", "--no-latency")
+    assert r.exit_code == 0, r.stderr
+    at = {tuple(f["input_size"]): f for f in json.loads(r.stdout)["flops_at"]}
+    assert at[(96, 128)]["eval_datasets"] == ["cityscapes"]
+    assert at[(96, 128)]["gmacs"] == pytest.approx(96 * 128 * 248 / 1e9, rel=1e-12)
+    assert at[(1024, 2048)]["datasets"] == ["cityscapes"]  # the canonical size, as before
+    assert at[(64, 64)]["model_default"] is True
