@@ -240,3 +240,21 @@ def test_submitit_local_executor_killed_job_then_only_failed(zoo, monkeypatch, t
     assert _saved(res) == {"tiny-a": 1, "tiny-b": 1}
     runs = [json.loads((res / f"{k}.json").read_text())["runs"][0] for k in ("tiny-a", "tiny-b")]
     assert runs[0]["sweep"] == runs[1]["sweep"] == state["sweep_id"]
+
+
+def test_failed_onnx_export_is_saved_as_a_finding(zoo, monkeypatch):
+    """An export that fails is a property of the model: saved with its reason, the job done."""
+    pytest.importorskip("onnxruntime")
+    import bench.measure.onnx_runtime as O
+
+    def refuse(*a, **k):
+        raise RuntimeError("dynamo=True: Unsupported op")
+
+    monkeypatch.setattr(O, "export", refuse)
+    res, extra = zoo
+    r = CliRunner().invoke(app, ["run", "--all", "--models", "tiny-a", "--runtime", "onnxruntime",
+                                 "--iters", "6", "--json", *extra], catch_exceptions=False)
+    assert r.exit_code == 0, r.stderr
+    (run,) = json.loads((res / "tiny-a.json").read_text())["runs"]
+    assert run["engine"] == "onnxruntime" and run["error"] == "export failed: dynamo=True: Unsupported op"
+    assert json.loads(r.stdout)["failed"] == []
