@@ -462,7 +462,7 @@ def _sweep(opts: RunOptions, precisions: list[str], models: str | None, resume: 
             t.add_column(col, overflow="fold")
         for s in rows:
             t.add_row(s["model"], s["precision"], _fmt(s["params"]), _fmt(s["gmacs"]),
-                      _fmt(s["median_ms"], 2),
+                      _fmt(s["median_ms"], 2) + (" unstable" if s.get("unstable") else ""),
                       ", ".join(f"{k} {n}" for k, n in s["verdicts"].items()), s["error"] or "")
         out.print(t)
         out.print(f"saved under {results_dir}")

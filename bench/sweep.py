@@ -109,6 +109,7 @@ def summarize(job: Job, run: Run | None, error: str | None, log: str | None = No
             "params": run.params.total if run and run.params else None,
             "gmacs": run.flops.gmacs if run and run.flops else None,
             "median_ms": run.latency.median_ms if run and run.latency else None,
+            "unstable": run.latency.unstable if run and run.latency else None,
             "verdicts": counts, **({"log": log} if log else {})}
 
 
