@@ -63,6 +63,9 @@ def paper_page(data: D.SiteData, p: Paper, claims: list[dict] | None = None) -> 
             lat = fmt_num(meas.get("latency_ms"), 1)
             if meas.get("latency_stable") is False:
                 lat += " " + badge("unstable", "unknown", "the timings never settled within the protocol's bound")
+            elif meas.get("latency_ci"):
+                lo, hi = meas["latency_ci"]
+                lat += f" <small>(95% CI {fmt_num(lo, 1)}-{fmt_num(hi, 1)}; p90 {meas['latency_spread']:.2f}x)</small>"
             elif meas.get("latency_spread"):
                 lat += f" <small>(p90 {meas['latency_spread']:.2f}x)</small>"
             rows.append([esc(m.name), fmt_num(meas.get("params_m"), 3), fmt_num(meas.get("gmacs"), 2),

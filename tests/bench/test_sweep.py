@@ -262,3 +262,21 @@ def test_submitit_local_a_failure_in_the_job_says_what_failed(zoo, monkeypatch):
     assert [(f["model"], f["error"]) for f in failed] == [
         ("tiny-a", "ValueError while building the model: tiny-a cannot be built (the test asks so)")]
     assert Path(failed[0]["stderr"]).exists() and _saved(res) == {"tiny-b": 1}
+
+
+def test_failed_onnx_export_is_saved_as_a_finding(zoo, monkeypatch):
+    """An export that fails is a property of the model: saved with its reason, the job done."""
+    pytest.importorskip("onnxruntime")
+    import bench.measure.onnx_runtime as O
+
+    def refuse(*a, **k):
+        raise RuntimeError("dynamo=True: Unsupported op")
+
+    monkeypatch.setattr(O, "export", refuse)
+    res, extra = zoo
+    r = CliRunner().invoke(app, ["run", "--all", "--models", "tiny-a", "--runtime", "onnxruntime",
+                                 "--iters", "6", "--json", *extra], catch_exceptions=False)
+    assert r.exit_code == 0, r.stderr
+    (run,) = json.loads((res / "tiny-a.json").read_text())["runs"]
+    assert run["engine"] == "onnxruntime" and run["error"] == "export failed: dynamo=True: Unsupported op"
+    assert json.loads(r.stdout)["failed"] == []
