@@ -5,6 +5,7 @@ from __future__ import annotations
 import yaml
 
 from catalog.compare.states import pretraining_state
+from catalog.names import paper_short_name
 from catalog.schema import CodeLink, Paper, Setting, SourceRef
 from catalog.vocab import PRETRAINING
 from catalog.sources import SOURCES
@@ -23,14 +24,7 @@ def h1(text: str) -> str:
 
 
 def short_name(p: Paper) -> str:
-    """How readers name the method: the curated `short_name`, else the first model's name,
-    else the title (never the title's first word)."""
-    curated = getattr(p, "short_name", None)
-    if curated:
-        return curated
-    if p.models:
-        return p.models[0].name
-    return p.title if len(p.title) <= 48 else p.title[:45] + "..."
+    return paper_short_name(p)
 
 
 def paper_link(from_page: str, p: Paper, text: str | None = None) -> str:
