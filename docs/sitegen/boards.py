@@ -103,7 +103,7 @@ def row_cells(data: D.SiteData, page: str, row: D.Row, rank: int | None) -> list
     return [(str(rank) if rank else "", rank), name, score_html(data, row, page), setting,
             (paper, row.paper.year), params_cell(data, row.model_id),
             flops_cell(data, row),
-            grade_badge(row.grade) + " " + sources_html(row.sources, page, compact=True)]
+            grade_badge(row.grade) + " " + sources_html(row.sources, page, compact=True, paper=row.paper)]
 
 
 def ranking_table(data: D.SiteData, page: str, rk: D.Ranking) -> str:

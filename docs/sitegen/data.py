@@ -341,9 +341,8 @@ def verdict_reason(row: dict) -> str:
         return ("the bench has not run this model yet" if run is None else
                 "the shown run has no verdict on this claim (it predates the claim, or the claim's "
                 "unit changed since)")
-    unit = v.measured_unit or v.claimed_unit or ""
-    both = (f"measured {sig(v.measured)} {unit} vs claimed {sig(v.claimed)} {v.claimed_unit}"
-            if v.measured is not None else "")
+    both = (f"measured {with_unit(v.measured, v.measured_unit or v.claimed_unit)} vs claimed "
+            f"{with_unit(v.claimed, v.claimed_unit)}" if v.measured is not None else "")
     if v.verdict == "verified":
         head = f"within {v.tolerance}: {both}"
     elif v.verdict == "mismatch" and v.measured is not None and v.claimed:
@@ -354,6 +353,13 @@ def verdict_reason(row: dict) -> str:
     else:
         head = ""
     return "; ".join(x for x in (head, v.note) if x)
+
+
+def with_unit(x: float | None, unit: str | None) -> str:
+    """'3.63 M', '82.4x' (a ratio), '157 ms'."""
+    if not unit:
+        return sig(x)
+    return f"{sig(x)}x" if unit == "x" else f"{sig(x)} {unit}"
 
 
 def sig(x: float | None, digits: int = 3) -> str:

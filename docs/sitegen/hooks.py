@@ -73,6 +73,7 @@ def _pages(data: D.SiteData) -> dict[str, str]:
         pages[D.board_page(b)] = boards.board_page(data, b)
     pages.update(papers.index_pages(data))
     pages.update(reports.verification_pages(data))
+    pages.update(reports.accuracy_pages(data))
     by_paper = D.claim_rows_by_paper(data)
     for p in data.papers:
         pages[f"papers/{p.id}.md"] = papers.paper_page(data, p, by_paper.get(id(p), []))
