@@ -32,8 +32,8 @@ def paper_page(data: D.SiteData, p: Paper, claims: list[dict] | None = None) -> 
     md += "\n## Summary\n" + block(f"<p>{esc(p.summary)}</p>" if p.summary else "<p>No summary yet.</p>")
     if p.models:
         md += "\n## Models\n" + block(table(
-            [("Model id", "text"), ("Name", "text"), ("Backbone", "text", 2), ("Implementation", "text", 2),
-             ("Note", "text", 3)],
+            [("Model id", "text"), ("Name", "text"), ("Backbone", "text"), ("Implementation", "text"),
+             ("Note", "text")],
             [[f"<code>{esc(m.id)}</code>", esc(m.name), esc(m.backbone or "–"),
               esc(getattr(m, "implementation", None) or "the paper's own"), esc(m.note or "")]
              for m in p.models]))
@@ -59,9 +59,9 @@ def paper_page(data: D.SiteData, p: Paper, claims: list[dict] | None = None) -> 
                                         for r, x in zip(p.results, reps) if x.verdict != D.NO_REPRODUCTION)
                             + "</p>")
         md += "\n## Reported results\n" + block(verdict_note + table(
-            [("Dataset", "text"), ("Model", "text"), ("Evaluated on", "text"), ("Metric", "text", 2),
-             ("Value", "num"), ("Settings", "text", 2), ("Grade", "text", 3), ("Sources", "text", 3),
-             ("Note", "text", 3)], rows))
+            [("Dataset", "text"), ("Model", "text"), ("Evaluated on", "text"), ("Metric", "text"),
+             ("Value", "num"), ("Settings", "text"), ("Grade", "text"), ("Sources", "text"),
+             ("Note", "text")], rows))
     claims = claims if claims is not None else [c for c in D.claim_rows(data) if c["paper"] is p]
     if claims:
         md += "\n## Efficiency: claims and our measurements\n" + block(claims_table(claims, page, data=data))
@@ -162,7 +162,8 @@ def claims_table(rows: list[dict], page: str, with_paper: bool = False, data: D.
     headers = ([("Paper", "text")] if with_paper else []) + [
         ("Model", "text"), ("Quantity", "text"), ("Claimed", "text"), ("Measured", "num"),
         ("Verdict and why", "text"), ("Sources", "text"), ("Environment", "text")]
-    return table(headers, out, ("data-filterable " if with_paper else "") + 'class="sa-claims"', attrs)
+    return table(headers, out, ("data-filterable " if with_paper else "") + 'class="sa-claims"', attrs,
+                 lead=2 if with_paper else 1)
 
 
 def accuracy_table(rows: list[dict], page: str, data: D.SiteData, with_paper: bool = False) -> str:
@@ -182,7 +183,8 @@ def accuracy_table(rows: list[dict], page: str, data: D.SiteData, with_paper: bo
     headers = ([("Paper", "text")] if with_paper else []) + [
         ("Model", "text"), ("Dataset and split", "text"), ("Metric", "text"), ("Claimed", "num"),
         ("Verdict and why", "text"), ("Sources", "text"), ("Environment", "text")]
-    return table(headers, out, ("data-filterable " if with_paper else "") + 'class="sa-claims"', attrs)
+    return table(headers, out, ("data-filterable " if with_paper else "") + 'class="sa-claims"', attrs,
+                 lead=2 if with_paper else 1)
 
 
 def data_model_name(c: dict) -> str:
@@ -236,7 +238,7 @@ def index_pages(data: D.SiteData) -> dict[str, str]:
             + '<p class="sa-filter"><label>Filter <input type="search" data-filter-text '
               'placeholder="name, title, tag, venue..."></label> '
               '<span data-filter-status aria-live="polite"></span></p>'
-            + table([("Name", "text"), ("Title", "text", 2), ("Year", "num"), ("Venue", "text", 3),
-                     ("Tags", "text", 3), ("Results", "num", 3), ("Code", "text", 3)], rows,
+            + table([("Name", "text"), ("Title", "text"), ("Year", "num"), ("Venue", "text"),
+                     ("Tags", "text"), ("Results", "num"), ("Code", "text")], rows,
                     "data-filterable") + nav)
     return out

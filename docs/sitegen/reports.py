@@ -170,8 +170,8 @@ def sources_page(data: D.SiteData) -> str:
         "was first transcribed from (secondary sources); <em>the paper</em> and <em>official "
         "code</em> are the authors' own (primary). A number's grade is primary when any of its "
         "sources is.</p>"
-        + table([("Source", "text"), ("Kind", "text", 3), ("Grade", "text"), ("Link", "text"),
-                 ("Id in the catalog", "text", 3), ("Citations", "num", 2)], rows, "", attrs))
+        + table([("Source", "text"), ("Kind", "text"), ("Grade", "text"), ("Link", "text"),
+                 ("Id in the catalog", "text"), ("Citations", "num")], rows, "", attrs))
 
 
 def _paper_list(page: str, papers) -> str:
@@ -244,9 +244,9 @@ def realtime_table(data: D.SiteData, page: str) -> str:
             '</select></label> <label><input type="checkbox" data-filter-paired> only speeds with the score of '
             'their own experiment</label> <span data-filter-status aria-live="polite"></span></p>')
     return form + table(
-        [("Model", "text"), ("Paper", "text", 2), ("mIoU of this experiment", "num"), ("Scored on", "text"),
-         ("Resolution", "text"), ("FPS", "num"), ("Hardware", "text"), ("Engine", "text", 2),
-         ("Precision", "text", 2), ("Batch", "num", 3), ("Sources", "text", 3)], rows, "data-filterable", attrs)
+        [("Model", "text"), ("Paper", "text"), ("mIoU of this experiment", "num"), ("Scored on", "text"),
+         ("Resolution", "text"), ("FPS", "num"), ("Hardware", "text"), ("Engine", "text"),
+         ("Precision", "text"), ("Batch", "num"), ("Sources", "text")], rows, "data-filterable", attrs)
 
 
 BROWSE = [
