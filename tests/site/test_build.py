@@ -317,7 +317,7 @@ def test_papers_index_is_paginated():
     many = [base.model_copy(update={"id": f"p{i}", "title": f"Paper {i}"}) for i in range(250)]
     pages = {k: fill_all(v) for k, v in papers.index_pages(D.prepare(Catalog(many), {})).items()}
     assert list(pages) == ["papers/index.md", "paper-index/2.md", "paper-index/3.md"]
-    assert pages["paper-index/3.md"].count('<tr><td><a href="../papers/p') == 50
+    assert pages["paper-index/3.md"].count('<tr><td class="sa-lead"><a href="../papers/p') == 50
     assert 'href="../papers/index.html">1</a>' in pages["paper-index/2.md"]
 
 
