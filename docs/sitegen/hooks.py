@@ -22,7 +22,7 @@ for p in (str(ROOT), str(DOCS)):  # `catalog` (repo root) and `sitegen` (docs/)
     if p not in sys.path:
         sys.path.insert(0, p)
 
-from sitegen import boards, chooser, downloads, papers, reports  # noqa: E402
+from sitegen import boards, chooser, downloads, papers, reports, search  # noqa: E402
 from sitegen import data as D  # noqa: E402
 from sitegen.html import BLOCKS, fill_blocks  # noqa: E402
 
@@ -107,16 +107,15 @@ def on_post_page(output: str, page, config, **kwargs) -> str:
 
 
 def on_post_build(config, **kwargs) -> None:
-    """Drop the search index's empty sections (headings over tables, which are not indexed):
-    every page loads the index, and at 10,000 papers these were a third of it."""
-    path = Path(config.site_dir) / "search" / "search_index.json"
-    if not path.is_file():
-        return
-    index = json.loads(path.read_text(encoding="utf-8"))
-    index["docs"] = [d for d in index.get("docs", []) if d.get("text") or "#" not in d.get("location", "")]
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    tmp.replace(path)
+    """Rewrite the search index (sitegen/search.py: names, boards, chooser, folded accents)
+    and write the static API and the badges next to the pages."""
+    site = Path(config.site_dir)
+    path = site / "search" / "search_index.json"
+    if path.is_file():
+        index = search.rewrite(json.loads(path.read_text(encoding="utf-8")), STATE["data"])
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        tmp.replace(path)
 
 
 def on_page_markdown(markdown: str, page, config, files, **kwargs) -> str:

@@ -28,7 +28,10 @@ def _facts(data: D.SiteData, p: Paper, page: str) -> str:
 
 def paper_page(data: D.SiteData, p: Paper, claims: list[dict] | None = None) -> str:
     page = f"papers/{p.id}.md"
-    md = front(p.title, hide=["navigation"]) + h1(p.title) + block(_facts(data, p, page))
+    name = short_name(p)
+    # The tab and the search result carry the name readers know the paper by.
+    title = p.title if name.lower() in p.title.lower() else f"{name}: {p.title}"
+    md = front(title, hide=["navigation"]) + h1(title) + block(_facts(data, p, page))
     md += "\n## Summary\n" + block(f"<p>{esc(p.summary)}</p>" if p.summary else "<p>No summary yet.</p>")
     if p.models:
         md += "\n## Models\n" + block(table(
