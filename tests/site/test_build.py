@@ -204,7 +204,7 @@ def test_measured_points_are_at_the_canonical_size(built_site):
                 continue
             assert f"at {size[0]}x{size[1]}" in fig["layout"]["xaxis"]["title"]["text"]
             for tr in fig["data"]:
-                if tr["name"] != "measured x":
+                if tr["name"] != "measured by the bench":
                     continue
                 for x, hover in zip(tr["x"], tr["hovertext"]):
                     assert f"at {size[0]}x{size[1]}, measured" in hover
@@ -224,8 +224,8 @@ def test_claimed_x_is_drawn_open(built_site):
     figs = figures(built_site, "leaderboards/cityscapes.html")
     params = figs["plot-miou-val-params"]
     by_name = {tr["name"]: tr for tr in params["data"]}
-    assert by_name["measured x"]["marker"]["symbol"] == "circle"
-    assert by_name["claimed x"]["marker"]["symbol"] == "circle-open"
+    assert by_name["measured by the bench"]["marker"]["symbol"] == "circle"
+    assert by_name["claimed by a source"]["marker"]["symbol"] == "circle-open"
     assert "template" not in params["layout"]   # the page's theme colours the plot
     front = by_name["Pareto front"]
     assert front["mode"] == "lines+markers+text" and all(front["text"])
