@@ -22,7 +22,7 @@ for p in (str(ROOT), str(DOCS)):  # `catalog` (repo root) and `sitegen` (docs/)
     if p not in sys.path:
         sys.path.insert(0, p)
 
-from sitegen import boards, chooser, downloads, papers, reports, search  # noqa: E402
+from sitegen import api, badges, boards, chooser, downloads, papers, reports, search  # noqa: E402
 from sitegen import data as D  # noqa: E402
 from sitegen.html import BLOCKS, fill_blocks  # noqa: E402
 
@@ -42,6 +42,7 @@ def on_config(config, **kwargs):
     except Exception as e:  # noqa: BLE001 - any catalog/results error stops the build, clearly
         raise PluginError(f"SegAtlas: cannot load the catalog or results: {e}") from e
     STATE["data"] = data
+    STATE["site_url"] = config.site_url
     log.info("SegAtlas: %d papers, %d result runs", len(data.papers), len(data.runs))
     esc = reports.esc  # nav titles are printed unescaped by the theme
     # The nav holds what does not grow with the catalog: boards (one per dataset) and the first
@@ -76,8 +77,10 @@ def _pages(data: D.SiteData) -> dict[str, str]:
     pages.update(reports.accuracy_pages(data))
     by_paper = D.claim_rows_by_paper(data)
     for p in data.papers:
-        pages[f"papers/{p.id}.md"] = papers.paper_page(data, p, by_paper.get(id(p), []))
+        pages[f"papers/{p.id}.md"] = papers.paper_page(data, p, by_paper.get(id(p), []), STATE.get("site_url"))
     pages.update(downloads.files(data))
+    pages.update(api.files(data))
+    pages.update(badges.files(data))
     return pages
 
 

@@ -7,9 +7,10 @@ from catalog.export import bibtex_entry
 from catalog.schema import Paper, SourceRef
 from catalog.sources import SOURCES
 
+from . import badges
 from . import data as D
 from .common import code_html, front, grade_badge, h1, paper_link, score_html, setting_badges, short_name, sources_html
-from .html import a, badge, block, esc, ext_link, fmt_num, late, rel, table, verdict_badge
+from .html import a, badge, block, esc, ext_link, fmt_num, late, page_url, rel, table, verdict_badge
 
 
 def _facts(data: D.SiteData, p: Paper, page: str) -> str:
@@ -26,7 +27,7 @@ def _facts(data: D.SiteData, p: Paper, page: str) -> str:
     return "<table>" + "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows) + "</table>"
 
 
-def paper_page(data: D.SiteData, p: Paper, claims: list[dict] | None = None) -> str:
+def paper_page(data: D.SiteData, p: Paper, claims: list[dict] | None = None, site_url: str | None = None) -> str:
     page = f"papers/{p.id}.md"
     name = short_name(p)
     # The tab and the search result carry the name readers know the paper by.
@@ -89,10 +90,32 @@ def paper_page(data: D.SiteData, p: Paper, claims: list[dict] | None = None) -> 
         md += "\n## Errata\n" + block(errata_table([(p, e) for e in p.errata], page))
     if p.sources:
         md += "\n## Mentioned in\n" + block(f"<p>{sources_html(p.sources, page, paper=p)}</p>")
+    md += "\n## Badges and data\n" + block(badges_html(data, p, page, site_url))
     # Plain <pre><code> (the theme still adds its copy button), kept out of the search index.
     bib = bibtex_entry(p).strip()
     md += "\n## BibTeX\n" + block(late(f'<pre><code class="language-bibtex">{esc(bib)}</code></pre>'))
     return md
+
+
+def badges_html(data: D.SiteData, p: Paper, page: str, site_url: str | None) -> str:
+    """The paper's badge and its benchmarked models', each with the Markdown to paste into a
+    README (absolute urls: the site's url when configured, else the page's own address,
+    filled in by javascripts/site.js), and the paper's JSON in the static API."""
+    out = []
+    for what, path in badges.items(data, p):
+        img, here = rel(page, path), rel(page, page)
+        if site_url:
+            base = site_url.rstrip("/") + "/"
+            snippet, attrs = badges.markdown(what, base + path, base + page_url(page)), ""
+        else:
+            snippet = badges.markdown(what, img, here)
+            attrs = f' data-badge-img="{esc(img)}" data-badge-page="{esc(here)}" data-badge-what="{esc(what)}"'
+        out.append(f'<li><img src="{esc(img)}" alt="SegAtlas badge: {esc(what)}"> {esc(what)}'
+                   f"<pre><code{attrs}>{esc(snippet)}</code></pre></li>")
+    api_link = a(rel(page, f"api/v1/papers/{p.id}.json"), f"api/v1/papers/{p.id}.json")
+    return (f"<p>Badges for a README (static SVG, regenerated with the site): paste the Markdown. "
+            f"This page as data: {api_link} (see {a(rel(page, 'api.md'), 'the API')}).</p>"
+            + late(f'<ul class="sa-badges">{"".join(out)}</ul>'))
 
 
 def env_text(run) -> str:
