@@ -46,7 +46,8 @@ def verdicts_frame(data: D.SiteData) -> pd.DataFrame:
     """Every claim with its verdict and reason (efficiency: the bench; accuracy: a reproduction)."""
     eff, acc = api._claims(data)
     rows = [{**{k: v for k, v in c.items() if k != "sources"},
-             "sources": "; ".join(s["ref"] + (f" ({s['where']})" if s["where"] else "") for s in c["sources"])}
+             "sources": [s["ref"] for s in c["sources"]],   # ids of the sources table
+             "source_where": " | ".join(s["where"] or "" for s in c["sources"])}
             for c in eff + acc]
     return pd.DataFrame(rows)
 
