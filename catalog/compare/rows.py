@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from catalog.datasets import DATASETS
+from catalog.names import model_short_name
 from catalog.schema import Catalog, ModelVariant, Paper, Result, Setting
 from catalog.sources import grade_of
 
@@ -90,7 +91,7 @@ class Row:
 
     @property
     def model_name(self) -> str:
-        return self.model.name if self.model else self.model_id
+        return model_short_name(self.model) if self.model else self.model_id
 
     @property
     def implementation(self) -> str | None:

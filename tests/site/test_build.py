@@ -205,7 +205,7 @@ def test_measured_points_are_at_the_canonical_size(built_site):
                 continue
             assert f"at {size[0]}x{size[1]}" in fig["layout"]["xaxis"]["title"]["text"]
             for tr in fig["data"]:
-                if tr["name"] != "measured x":
+                if tr["name"] != "measured by the bench":
                     continue
                 for x, hover in zip(tr["x"], tr["hovertext"]):
                     assert f"at {size[0]}x{size[1]}, measured" in hover
@@ -225,8 +225,8 @@ def test_claimed_x_is_drawn_open(built_site):
     figs = figures(built_site, "leaderboards/cityscapes.html")
     params = figs["plot-miou-val-params"]
     by_name = {tr["name"]: tr for tr in params["data"]}
-    assert by_name["measured x"]["marker"]["symbol"] == "circle"
-    assert by_name["claimed x"]["marker"]["symbol"] == "circle-open"
+    assert by_name["measured by the bench"]["marker"]["symbol"] == "circle"
+    assert by_name["claimed by a source"]["marker"]["symbol"] == "circle-open"
     assert "template" not in params["layout"]   # the page's theme colours the plot
     front = by_name["Pareto front"]
     assert front["mode"] == "lines+markers+text" and all(front["text"])
@@ -262,7 +262,7 @@ def test_measured_numbers_and_verdicts(built_site):
     # torchvision's _ops are multiply-adds, stored as macs: verified against the bench's GMACs
     fcn = text_of(read(built_site, "papers/fcn.html"))
     assert "152.717 G (520x520)" in fcn and "152.717 G" in fcn
-    row = re.search(r"macs152\.717 G \(520x520\)(.*?)(verified|mismatch|unit)", fcn.replace("\n", ""))
+    row = re.search(r"multiply-adds152\.717 G \(520x520\)(.*?)(verified|mismatch|unit)", fcn.replace("\n", ""))
     assert row and row.group(2) == "verified"
 
 
@@ -318,7 +318,7 @@ def test_papers_index_is_paginated():
     many = [base.model_copy(update={"id": f"p{i}", "title": f"Paper {i}"}) for i in range(250)]
     pages = {k: fill_all(v) for k, v in papers.index_pages(D.prepare(Catalog(many), {})).items()}
     assert list(pages) == ["papers/index.md", "paper-index/2.md", "paper-index/3.md"]
-    assert pages["paper-index/3.md"].count('<tr><td><a href="../papers/p') == 50
+    assert pages["paper-index/3.md"].count('<tr><td class="sa-lead"><a href="../papers/p') == 50
     assert 'href="../papers/index.html">1</a>' in pages["paper-index/2.md"]
 
 
