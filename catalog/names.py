@@ -37,7 +37,13 @@ def search_names(p: Paper) -> list[str]:
     """Every name a reader may type for this paper, each once, in order: the paper's short
     name, its models' short names and names, each also without spaces before a version
     ('DeepLab v3+' -> 'DeepLabv3+') and without accents."""
-    names = [paper_short_name(p)] + [n for m in p.models for n in (model_short_name(m), m.name)]
+    short = paper_short_name(p)
+    names = [short] + [n for m in p.models for n in (model_short_name(m), m.name)]
+    # "PSPNet + EMO-1M" finds EMO, not PSPNet: of a composite name keep the parts naming this
+    # paper's method, so another paper's head (UperNet, FPN, PSPNet) never leads to this page
+    key = fold(short).lower().replace(" ", "")
+    names = [" + ".join(parts) if (parts := [x for x in n.split(" + ") if key in fold(x).lower().replace(" ", "")])
+             else n for n in names]
     out: list[str] = []
     for n in names:
         for variant in (n, re.sub(r"(?<=[A-Za-z]) (?=[vV]?\d)", "", n)):

@@ -96,7 +96,8 @@ class Row(BaseModel):
     protocol: str
     split_assumed: bool
     server_derived: str | None
-    settings: dict[str, Any]
+    split_note: str | None = Field(None, description="Why a row whose split is not stated sits here")
+    settings: dict[str, Any] = Field(description="Every compared setting; null where no source states it")
     states: dict[str, str]
     extra_words: str | None
     default_view: bool
