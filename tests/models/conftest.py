@@ -49,3 +49,18 @@ def mmcv_gmacs(model: nn.Module, size: tuple[int, int], activations: tuple[type,
 @pytest.fixture
 def mmcv_counter():
     return mmcv_gmacs
+
+
+def check_counts(key: str, total: int, aux: int, published_m: float | None = None) -> None:
+    """The registered model `key`, built on the meta device, has exactly `total` parameters at
+    inference and `aux` in its training-only auxiliary head; their sum rounds to the published
+    figure in millions (as printed: 0 or 1 decimal) when one is given."""
+    from bench.measure.params import count_params
+    from bench.models.registry import get_spec
+
+    with torch.device("meta"):
+        c = count_params(get_spec(key).build())
+    assert (c["total"], c["excluded"]) == (total, aux)
+    if published_m is not None:
+        decimals = 0 if float(published_m).is_integer() else 1
+        assert round((total + aux) / 1e6, decimals) == published_m

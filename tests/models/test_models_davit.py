@@ -4,10 +4,8 @@ table "Semantic Segmentation on ADE20K", column #params (M, with the auxiliary h
 from __future__ import annotations
 
 import pytest
-import torch
 
-from bench.measure.params import count_params
-from bench.models.registry import get_spec
+from .conftest import check_counts
 
 COUNTS = {
     "upernet-davit-t": (59_086_998, 923_798, 60),
@@ -18,8 +16,4 @@ COUNTS = {
 
 @pytest.mark.parametrize("key", list(COUNTS))
 def test_params(key):
-    with torch.device("meta"):
-        c = count_params(get_spec(key).build())
-    total, aux, readme = COUNTS[key]
-    assert (c["total"], c["excluded"]) == (total, aux)
-    assert round((total + aux) / 1e6) == readme
+    check_counts(key, *COUNTS[key])

@@ -5,10 +5,8 @@
 from __future__ import annotations
 
 import pytest
-import torch
 
-from bench.measure.params import count_params
-from bench.models.registry import get_spec
+from .conftest import check_counts
 
 COUNTS = {  # key: (without aux, aux, README M)
     "upernet-focalnet-t-srf": (59_895_834, 923_798, 61),
@@ -22,8 +20,4 @@ COUNTS = {  # key: (without aux, aux, README M)
 
 @pytest.mark.parametrize("key", list(COUNTS))
 def test_params(key):
-    with torch.device("meta"):
-        c = count_params(get_spec(key).build())
-    total, aux, rounded = COUNTS[key]
-    assert (c["total"], c["excluded"]) == (total, aux)
-    assert round((total + aux) / 1e6) == rounded
+    check_counts(key, *COUNTS[key])

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from bench.measure.params import count_params
 from bench.models.internimage import dcnv3_sample
-from bench.models.registry import get_spec
+
+from .conftest import check_counts
 
 # (bench count without the aux head, aux head) and the README's #param (M), which counts the
 # whole EncoderDecoder. OpenGVLab/InternImage README.md @ 31c962d, "ADE20K Semantic
@@ -33,20 +33,13 @@ SEGFORMER_HEAD = {"internimage-l-segformer-head": (219_836_357, 220),
 
 @pytest.mark.parametrize("key", list(SEGFORMER_HEAD))
 def test_segformer_head_params_against_the_cityscapes_readme(key):
-    with torch.device("meta"):
-        c = count_params(get_spec(key).build())
     total, readme = SEGFORMER_HEAD[key]
-    assert (c["total"], c["excluded"]) == (total, 0) and round(total / 1e6) == readme
+    check_counts(key, total, 0, readme)
 
 
 @pytest.mark.parametrize("key", list(COUNTS))
 def test_params_exact_and_against_the_readme(key):
-    with torch.device("meta"):
-        model = get_spec(key).build()
-    c = count_params(model)
-    total, aux, readme = COUNTS[key]
-    assert (c["total"], c["excluded"]) == (total, aux)
-    assert round((total + aux) / 1e6) == readme
+    check_counts(key, *COUNTS[key])
 
 
 def _input(n=1, h=5, w=6, c=8):

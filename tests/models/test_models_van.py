@@ -11,8 +11,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from bench.measure.params import count_params
 from bench.models.registry import get_spec
+
+from .conftest import check_counts
 
 COUNTS = {  # key: (without aux, aux, README M or None)
     "upernet-van-b0": (31_725_302, 407_702, 32),
@@ -30,12 +31,7 @@ COUNTS = {  # key: (without aux, aux, README M or None)
 
 @pytest.mark.parametrize("key", list(COUNTS))
 def test_params(key):
-    with torch.device("meta"):
-        c = count_params(get_spec(key).build())
-    total, aux, readme = COUNTS[key]
-    assert (c["total"], c["excluded"]) == (total, aux)
-    if readme is not None:
-        assert round((total + aux) / 1e6) == readme
+    check_counts(key, *COUNTS[key])
 
 
 def test_b5_differs_from_its_readme_row():
