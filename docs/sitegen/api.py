@@ -22,7 +22,6 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from catalog.compare.boards import board_dict
-from catalog.datasets import DATASETS
 from catalog.names import model_short_name
 from catalog.sources import SOURCES
 

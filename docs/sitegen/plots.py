@@ -9,8 +9,9 @@ the caption. Clicking a point opens the paper page (customdata[0], a relative UR
 
 from __future__ import annotations
 
-import json
 import math
+
+from markupsafe import Markup
 
 from catalog.compare import states
 from catalog.compare.pareto import front as pareto_front
@@ -18,7 +19,8 @@ from catalog.datasets import DATASETS
 
 from . import data as D
 from .common import short_name
-from .html import esc, rel
+from .html import esc, rel, script_json
+from .render import render
 
 MIN_POINTS = 2
 
@@ -79,9 +81,8 @@ def x_value(data: D.SiteData, row: D.Row, axis: str, dataset: str) -> dict | Non
 
 def _hover(row: D.Row, metric: str, extra: str) -> str:
     # Plotly renders a subset of HTML in hover labels: catalog text is escaped first.
-    return (f"<b>{esc(row.model_name)}</b><br>{esc(short_name(row.paper))} ({date_label(row.paper)})"
-            f"<br>{esc(metric)} {D.fmt_claim(row.value)}<br>{esc(settings_text(row))}"
-            + (f"<br>{esc(extra)}" if extra else ""))
+    return str(render("hover.html", name=row.model_name, paper=short_name(row.paper), date=date_label(row.paper),
+                      metric=metric, value=D.fmt_claim(row.value), settings=settings_text(row), extra=extra))
 
 
 def _layout(xtitle: str, ytitle: str, xtype: str, xs: list | None = None) -> dict:
@@ -246,9 +247,5 @@ def metric_name(metric: str) -> str:
     return {"miou": "mIoU"}.get(metric, METRICS[metric].split(" (")[0])
 
 
-def embed(fig: dict, div_id: str, label: str) -> str:
-    """A plot container plus its figure as inline JSON, with `</` escaped for <script>."""
-    payload = json.dumps(fig, separators=(",", ":"), ensure_ascii=False)
-    payload = payload.replace("</", "<\\/").replace("<!--", "<\\u0021--")
-    return (f'<div class="sa-plot" id="{div_id}" role="figure" aria-label="{esc(label)}"></div>\n'
-            f'<script type="application/json" id="{div_id}-data">{payload}</script>')
+def payload(fig: dict) -> Markup:
+    return script_json(fig)
