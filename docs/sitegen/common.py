@@ -79,7 +79,8 @@ def source_view(ref: SourceRef, from_page: str, compact: bool = False, paper: Pa
     the link's tooltip."""
     src = SOURCES[ref.ref]
     url = str(ref.url) if ref.url else (paper_url(paper) if ref.ref == "paper" else src.url)
-    return {"label": source_label(ref.ref, paper, url),
+    label = source_label(ref.ref, paper, url)
+    return {"label": label, "url_label": bool(url) and label == url_label(url),
             "tip": " · ".join(x for x in ((ref.where if compact else None), ref.note) if x) or None,
             "href": rel(from_page, "sources.md", ref.ref) if src.kind == "seed" else None,
             "url": url, "where": None if compact else ref.where}

@@ -33,7 +33,8 @@ def paper_page(data: D.SiteData, p: Paper, claims: list[dict] | None = None, sit
     claims = claims if claims is not None else [c for c in D.claim_rows(data) if c["paper"] is p]
     reps = [D.reproduction(data, p, r) for r in p.results]
     return render(
-        "paper.md", front=front(title, hide=["navigation"]), title=title, p=p,
+        # no navigation, no table of contents: the tables get the whole width
+        "paper.md", front=front(title, hide=["navigation", "toc"]), title=title, p=p,
         code=code_html(p.code), tags=[(rel(page, "browse/tags.md", f"tag-{t}"), t) for t in p.tags],
         models=_models_table(p), results=_results_table(data, p, page) if p.results else None,
         reproduced=[(data.model_name(r.model), D.split_words(r), x.verdict, x.reason)
@@ -61,7 +62,8 @@ def _results_table(data: D.SiteData, p: Paper, page: str) -> str:
         board, row = data.row_of.get(id(r), (None, None))
         ds = DATASETS[r.dataset].name
         where = a(rel(page, D.board_page(board), row.id if row.id in data.shown else None), ds) if board else ds
-        rows.append([where, data.model_name(r.model), r.protocol, r.metric,
+        rows.append([where, data.model_name(r.model), D.evaluated_on(r),
+                     D.metric_words(r.metric),
                      score_html(data, row, page) if row else (D.fmt_claim(r.value), r.value),
                      setting_badges(r.setting, r.dataset), grade_badge(r.grade),
                      sources_html(r.sources, page, paper=p), r.note or ""])
@@ -172,7 +174,7 @@ def claims_table(rows: list[dict], page: str, with_paper: bool = False, data: D.
     headers = ([("Paper", "text")] if with_paper else []) + [
         ("Model", "text"), ("Quantity", "text"), ("Claimed", "text"), ("Measured", "num"),
         ("Verdict and why", "text"), ("Sources", "text"), ("Environment", "text")]
-    return table(headers, out, ("data-filterable " if with_paper else "") + 'class="sa-claims"', attrs,
+    return table(headers, out, ("data-filterable " if with_paper else "") + 'data-claims', attrs,
                  lead=2 if with_paper else 1)
 
 
@@ -192,7 +194,7 @@ def accuracy_table(rows: list[dict], page: str, data: D.SiteData, with_paper: bo
     headers = ([("Paper", "text")] if with_paper else []) + [
         ("Model", "text"), ("Dataset and split", "text"), ("Metric", "text"), ("Claimed", "num"),
         ("Verdict and why", "text"), ("Sources", "text"), ("Environment", "text")]
-    return table(headers, out, ("data-filterable " if with_paper else "") + 'class="sa-claims"', attrs,
+    return table(headers, out, ("data-filterable " if with_paper else "") + 'data-claims', attrs,
                  lead=2 if with_paper else 1)
 
 
@@ -209,7 +211,8 @@ def errata_table(items: list, page: str, with_paper: bool = False) -> str:
     rows = []
     for p, e in items:
         row = [paper_link(page, p)] if with_paper else []
-        row += [e.field, e.stated, e.correct or "–", sources_html(e.sources, page, paper=p), e.note or ""]
+        row += [e.field, piece("text_or_url")(e.stated), piece("text_or_url")(e.correct or "–"),
+                sources_html(e.sources, page, paper=p), e.note or ""]
         rows.append(row)
     headers = ([("Paper", "text")] if with_paper else []) + [
         ("Field", "text"), ("Stated", "text"), ("Correct", "text"), ("Sources", "text"), ("Note", "text")]

@@ -111,7 +111,7 @@ def conflicts_page(data: D.SiteData) -> str:
     errata = [(p, e) for p in data.papers for e in p.errata]
     strict = sum(1 for c in found if c.status == "conflict")
     return str(render(
-        "conflicts.md", front=front("Conflicts and errata", hide=["navigation"], search={"exclude": True}),
+        "conflicts.md", front=front("Conflicts and errata", hide=["navigation", "toc"], search={"exclude": True}),
         strict=strict, possible=len(found) - strict,
         table=table([("Paper", "text"), ("Status", "text"), ("Claim and why it is compared", "text"),
                      ("Values and sources", "text")], rows, "", attrs) if rows else None,
@@ -163,8 +163,8 @@ def tag_page(data: D.SiteData, slug: str, title: str, tags: set[str], intro: str
     page = f"browse/{slug}.md"
     papers = [p for p in data.papers if tags & set(p.tags)]
     if slug == "real-time":
-        return str(render("paper_lists.md", front=front(title), title=title, intro=intro, index=None, groups=[],
-                          extra=realtime_table(data, page)))
+        return str(render("paper_lists.md", front=front(title, hide=["navigation", "toc"]), title=title,
+                          intro=intro, index=None, groups=[], extra=realtime_table(data, page)))
     return str(render("paper_lists.md", front=front(title), title=title, intro=intro, index=None,
                       groups=[(None, None, None, _paper_items(page, papers))], extra=None))
 
