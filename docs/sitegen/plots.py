@@ -98,7 +98,7 @@ def _layout(xtitle: str, ytitle: str, xtype: str, xs: list | None = None) -> dic
 
 def log_ticks(xs: list[float]) -> dict:
     """Ticks of a log axis at 1, 2 and 5 of each decade the data spans, each with its magnitude
-    written out ('0.5', '2', '1,000'), never plotly's bare minor digits ('2 3 ... 9')."""
+    written out ('0.5', '2', '1k'), never plotly's bare minor digits ('2 3 ... 9')."""
     lo, hi = min(xs) / 1.3, max(xs) * 1.3
     vals = []
     e = math.floor(math.log10(lo))
@@ -107,7 +107,12 @@ def log_ticks(xs: list[float]) -> dict:
         e += 1
     if len(vals) > 9:  # a wide span: decades only
         vals = [v for v in vals if math.isclose(10 ** round(math.log10(v)), v)]
-    return {"tickvals": vals, "ticktext": [D.sig(v) for v in vals]}
+    return {"tickvals": vals, "ticktext": [tick_text(v) for v in vals]}
+
+
+def tick_text(v: float) -> str:
+    """'0.5', '20', '1k', '2k' (short, so a phone's axis need not rotate them)."""
+    return f"{v / 1000:g}k" if v >= 1000 else D.sig(v)
 
 
 def label_positions(xs: list[float], ys: list[float], log_x: bool) -> list[str]:

@@ -390,3 +390,23 @@ def test_verdict_on_an_unnamed_variant_claim_sits_beside_the_claim():
     params = [r for r in dfanet if r["claim"].quantity == "params"]
     assert [(r["model"], D.verdict_name(r)) for r in params] == [("dfanet-a", "not-comparable")]
     assert all(r["claim"] is not None for r in rows if r["model"] == "dfanet-a")
+
+
+def test_log_axes_tick_with_magnitudes_and_label_inward(built_site):
+    """Log axes tick at 1-2-5 of each decade, each tick with its magnitude; labels of the front
+    sit inside the plot (left of points in the right half); latency axes name the device."""
+    sys.path.insert(0, str(T.ROOT / "docs"))
+    from sitegen import plots
+
+    ticks = plots.log_ticks([0.36, 134.0])
+    assert ticks["tickvals"] == [0.5, 1, 2, 5, 10, 20, 50, 100]
+    assert ticks["ticktext"] == ["0.5", "1", "2", "5", "10", "20", "50", "100"]
+    assert plots.log_ticks([20, 5000])["ticktext"] == ["20", "50", "100", "200", "500", "1k", "2k", "5k"]
+    assert plots.label_positions([1, 10, 1000], [50, 60, 80], True) == ["top right", "top right", "bottom left"]
+    figs = figures(built_site, "leaderboards/cityscapes.html")
+    params = figs["plot-miou-unspecified-params"]
+    assert params["layout"]["xaxis"]["ticktext"] and "dtick" not in params["layout"]["xaxis"]
+    for fig in figs.values():
+        for tr in fig["data"]:
+            for h in tr.get("hovertext", []):  # 3 significant figures at most
+                assert not re.search(r"\d\.\d{4}", h), h
