@@ -14,4 +14,5 @@ if [ "${QUICK:-}" = 1 ]; then sizes=100,1000; repeat=1; fi
 echo "== catalog validate / export at ${sizes} papers";  $py benchmarks/catalog_scale.py --sizes "$sizes" --repeat "$repeat"
 echo "== site build at ${sizes} papers";                 $py tests/site/site_scale.py --sizes "$sizes" --json benchmarks/site_scale.json
 echo "== bench start-up, harness overhead, FLOP counting per model"; $py benchmarks/bench_harness.py
+echo "== bench list / bench run --help start-up against catalog --help"; $py benchmarks/startup_ratio.py
 echo "== bench miou against the PNG-decode floor";       $py benchmarks/miou_speed.py --repeat "$repeat"

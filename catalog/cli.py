@@ -9,6 +9,8 @@ from __future__ import annotations
 import gc
 import json
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -19,6 +21,8 @@ from rich.table import Table
 
 from catalog import DEFAULT_CATALOG
 from catalog.load import CatalogError, collect_issues, load_with_lines
+from catalog.safeio import UnsafeFile, check_writable, locked, read_bytes, write_atomic
+from catalog.term import esc
 
 app = typer.Typer(
     name="catalog",
@@ -46,6 +50,7 @@ class TableName(str, Enum):
     results = "results"
     efficiency = "efficiency"
     papers = "papers"
+    sources = "sources"
 
 
 class Format(str, Enum):
@@ -65,13 +70,29 @@ def _load(path: Path):
         raise typer.Exit(1) from None
 
 
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """A file refused by catalog.safeio (a folder, a device, too large): its message, exit 1."""
+    try:
+        yield
+    except UnsafeFile as e:
+        typer.echo(f"{e.path}:0: <file>: {e.reason}")
+        raise typer.Exit(1) from None
+
+
+def _check_output(output: Path | None) -> None:
+    """Refuse an output that cannot be written before doing the work for it."""
+    if output is not None and str(output) != "-":
+        with _refusals():
+            check_writable(output)
+
+
 def _emit(text: str, output: Path | None) -> None:
-    if output is None:
+    if output is None or str(output) == "-":
         typer.echo(text, nl=False)
     else:
-        from catalog.export import write_atomic
-
-        write_atomic(output, text)
+        with _refusals():
+            write_atomic(output, text)
         typer.echo(f"wrote {output}", err=True)
 
 
@@ -166,10 +187,8 @@ def board(
     if as_json:
         typer.echo(json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False))
         return
-    from rich.markup import escape
-
     console = Console(width=140)
-    console.print(f"[bold]{escape(data['name'])}[/bold]  default view: {escape(data['default_view'])}")
+    console.print(f"[bold]{esc(data['name'])}[/bold]  default view: {esc(data['default_view'])}")
     for rk in data["rankings"]:
         t = Table(title=f"{rk['metric']}, {rk['protocol_words']}", title_justify="left")
         for col in ("rank", "model", "score", "marks", "paper"):
@@ -186,8 +205,8 @@ def board(
                                      ("re-impl.", bool(r["implementation"]))) if on]
             marks += [f"{'⚠' if c['status'] == 'conflict' else '⚠?'} vs {', '.join(map(str, c['others']))}"
                       for c in r["conflicts"]]
-            t.add_row(str(r["rank"] or ""), escape(r["model_name"]), str(r["value"]),
-                      escape("; ".join(marks)), escape(r["paper"]))
+            t.add_row(str(r["rank"] or ""), esc(r["model_name"]), str(r["value"]),
+                      esc("; ".join(marks)), esc(r["paper"]))
         console.print(t)
 
 
@@ -200,12 +219,13 @@ def export(
                                         "bibtex (all papers; --table is ignored).")] = Format.csv,
     output: Annotated[Path | None, typer.Option("--output", "-o",
                                                    help="File to write (atomically); "
-                                                        "stdout when omitted.")] = None,
+                                                        "stdout when omitted or '-'.")] = None,
 ) -> None:
     """Export the catalog: a table as CSV or JSON, or all papers as BibTeX."""
     from catalog.export import to_bibtex, to_csv, to_json
     from catalog.frames import FRAMES
 
+    _check_output(output)
     cat, _ = _load(path)
     if fmt is Format.bibtex:
         _emit(to_bibtex(cat), output)
@@ -230,7 +250,7 @@ def stats(path: PathArg = DEFAULT_CATALOG) -> None:
         t.add_column(title.split(" per ")[-1])
         t.add_column("count", justify="right")
         for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0]))):
-            t.add_row(str(k), str(n))
+            t.add_row(esc(k), str(n))
         console.print(t)
 
     show("papers per year", Counter(pap["year"].tolist()))
@@ -252,6 +272,7 @@ def schema(
     """Print or write the JSON Schema of the catalog, generated from the pydantic models."""
     from catalog.jsonschema import schema_text
 
+    _check_output(output)
     _emit(schema_text(), output)
 
 
@@ -294,24 +315,29 @@ def add(
     an error (each printed with its field). Exit 0 when added, 1 when refused.
     """
     from catalog.add import AddError, NewPaper, add_paper
-    from catalog.export import write_atomic
 
     paper = NewPaper(id=paper_id, title=title, year=year, month=month, short_name=short_name,
                      authors=tuple(author or ()), venue=venue, arxiv=arxiv,
                      metadata_sources=tuple(metadata_source or ()), tags=tuple(tag or ()),
                      code=tuple(code or ()), summary=summary, models=tuple(model or ()),
                      results=tuple(result or ()), efficiency=tuple(efficiency or ()))
-    try:
-        text, line = add_paper(path, paper)
-    except AddError as e:
-        for msg in e.lines:
-            typer.echo(msg)
-        raise typer.Exit(1) from None
-    entry = text.splitlines()[line - 1:]
-    if dry_run:
-        typer.echo("\n".join(entry))
-        return
-    write_atomic(path, text)
+    # Read, check and write under one lock: two `add`s at once each keep the other's paper.
+    with _refusals(), locked(path) as target:
+        if not dry_run:
+            check_writable(path)
+        try:
+            text, line = add_paper(target, paper)
+        except AddError as e:
+            for msg in e.lines:
+                typer.echo(msg)
+            raise typer.Exit(1) from None
+        entry = text.split("\n")[line - 1:]
+        while entry and entry[-1] == "":
+            entry.pop()
+        if dry_run:
+            typer.echo("\n".join(entry))
+            return
+        write_atomic(path, text)
     typer.echo(f"{path}:{line}: added paper '{paper_id}' ({len(entry)} lines); next: "
                f"catalog fmt --check {path} && catalog validate {path}")
 
@@ -327,41 +353,52 @@ def fmt(
     Idempotent, and checked: the formatted file must load to the same data. With --check
     (for CI), prints what would change and exits 1.
     """
-    import difflib
-
-    from catalog.export import write_atomic
     from catalog.fmt import FormatError, format_text
+    from catalog.load import MAX_CATALOG_BYTES
 
     status = 0
     for path in paths or [DEFAULT_CATALOG]:
         try:
-            before = path.read_bytes().decode("utf-8")
-        except (OSError, UnicodeDecodeError) as e:
-            typer.echo(f"{path}:0: <file>: cannot read: {e}")
-            status = 1
-            continue
-        try:
-            after = format_text(before, str(path))
+            status |= _fmt_one(path, check, format_text, MAX_CATALOG_BYTES)
         except FormatError as e:
             for issue in e.issues:
                 typer.echo(str(issue))
             status = 1
-            continue
+        except UnsafeFile as e:
+            typer.echo(f"{e.path}:0: <file>: {e.reason}")
+            status = 1
+    raise typer.Exit(status)
+
+
+def _fmt_one(path: Path, check: bool, format_text, limit: int) -> int:
+    """Format one file under its lock (an `add` running meanwhile is not lost); the status."""
+    import difflib
+
+    with locked(path):
+        if not check:
+            check_writable(path)
+        raw = read_bytes(path, limit, "catalog")
+        try:
+            before = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            typer.echo(f"{path}:0: <file>: not UTF-8 text (byte offset {e.start:,})")
+            return 1
+        after = format_text(before, str(path))
         if after == before:
             typer.echo(f"{path}: formatted", err=True)
         elif check:
-            diff = list(difflib.unified_diff(before.splitlines(), after.splitlines(),
+            diff = list(difflib.unified_diff(before.split("\n"), after.split("\n"),
                                              f"{path} (now)", f"{path} (formatted)", lineterm="", n=1))
             for line in diff[:200]:
                 typer.echo(line)
             if len(diff) > 200:
                 typer.echo(f"... {len(diff) - 200} more diff lines")
             typer.echo(f"{path}: not formatted; run: catalog fmt {path}", err=True)
-            status = 1
+            return 1
         else:
             write_atomic(path, after)
             typer.echo(f"{path}: reformatted", err=True)
-    raise typer.Exit(status)
+    return 0
 
 
 @app.command()

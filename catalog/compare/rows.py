@@ -37,8 +37,8 @@ class Transcription:
 
 def same_value(a: float, b: float) -> bool:
     """Equal once the more precise value is rounded like the other (85.41 ~ 85.4)."""
-    digits = min(-Decimal(repr(float(x))).normalize().as_tuple().exponent for x in (a, b))
-    d = max(digits, 0)
+    # repr keeps one decimal for a whole float (50.0), so "50" merges with 50.04, never with 50.4.
+    d = max(min(-Decimal(repr(float(x))).as_tuple().exponent for x in (a, b)), 0)
     return round(a, d) == round(b, d)
 
 

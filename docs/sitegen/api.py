@@ -81,7 +81,8 @@ class Cost(BaseModel):
 
 
 class Row(BaseModel):
-    """One ranked number, as `catalog board --json` prints it."""
+    """One ranked number, as `catalog board --json` prints it (`row_dict`): a field added
+    there is added here, or the build stops naming it."""
 
     model_config = ConfigDict(extra="forbid")
     id: str
@@ -95,6 +96,7 @@ class Row(BaseModel):
     protocol: str
     split_assumed: bool
     server_derived: str | None
+    split_note: str | None = Field(description="Why an unstated split is shown with the usual one")
     settings: dict[str, Any]
     states: dict[str, str]
     extra_words: str | None

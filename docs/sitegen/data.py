@@ -96,15 +96,15 @@ def measured_from_run(model: str, run: R.Run) -> Measured:
         if fl is not None and fl.gflops:
             gflops.setdefault(size_key(fl.input_size), fl.gflops)  # type: ignore[arg-type]
     lat = run.latency
-    stable = getattr(lat, "stable", None) if lat else None
-    ci = getattr(lat, "ci_ms", None) if lat else None
+    stable = lat.stable if lat else None   # None: timed before the block protocol
+    ci = lat.ci if lat else None
     spread = (lat.p90_ms / lat.median_ms) if lat and lat.median_ms else None
     return Measured(model=model, params=run.params.total if run.params else None, gflops=gflops,
                     latency_ms=lat.median_ms if lat else None,
                     latency_size=tuple(lat.input_size or run.input_size) if lat else None,  # type: ignore[arg-type]
                     latency_stable=stable if isinstance(stable, bool) else None,
                     latency_ci_ms=tuple(ci) if ci else None, latency_spread=spread,  # type: ignore[arg-type]
-                    device=device_name(run), engine=str(getattr(run, "engine", None) or "pytorch"),
+                    device=device_name(run), engine=run.engine,
                     precision=run.precision, batch=run.batch)
 
 
@@ -246,8 +246,9 @@ def measured(data: SiteData, model_id: str) -> dict:
         out["gmacs"] = run.flops.gmacs
     if run.latency and run.latency.median_ms:
         out["latency_ms"] = run.latency.median_ms
-        out["latency_stable"] = getattr(run.latency, "stable", None)
+        out["latency_stable"] = run.latency.stable
         out["latency_spread"] = run.latency.p90_ms / run.latency.median_ms
+        out["latency_ci"] = run.latency.ci
     return out
 
 

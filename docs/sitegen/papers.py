@@ -80,7 +80,7 @@ def _measured_table(data: D.SiteData, p: Paper) -> str | None:
         meas = D.measured(data, m.id)
         run = meas["run"]
         lat = piece("latency")(fmt_num(meas.get("latency_ms"), 1), meas.get("latency_stable") is False,
-                               meas.get("latency_spread"))
+                               meas.get("latency_spread"), meas.get("latency_ci"))
         rows.append([data.model_name(m.id), D.sig(meas.get("params_m")), D.sig(meas.get("gmacs")),
                      D.sig(meas.get("gflops")), lat, env_text(run),
                      f"{D.size_text(run.input_size)}, batch {run.batch}, {run.precision}"])

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import yaml
+import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import sitetools as T  # noqa: E402
@@ -410,3 +411,51 @@ def test_log_axes_tick_with_magnitudes_and_label_inward(built_site):
         for tr in fig["data"]:
             for h in tr.get("hovertext", []):  # 3 significant figures at most
                 assert not re.search(r"\d\.\d{4}", h), h
+
+
+@pytest.mark.parametrize("dataset", ["voc2012", "cityscapes", "camvid"])
+def test_board_pages_show_exactly_what_catalog_board_json_prints(built_site, dataset, tmp_path):
+    """The site renders the comparison library's boards; it decides nothing itself."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from catalog.cli import app
+
+    catalog = tmp_path / "papers.yaml"
+    catalog.write_text((T.FIXTURES / "papers.yaml").read_text(encoding="utf-8") + "\n"
+                       + (T.FIXTURES / "hostile.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    r = CliRunner().invoke(app, ["board", dataset, "--json", "--catalog", str(catalog)])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    want = [(row["id"], row["value"], not row["default_view"]) for rk in doc["rankings"] for row in rk["rows"]]
+    got = [(row["id"], float(row["data-score"]), row["hidden"]) for row in boards(built_site, dataset)]
+    assert got == want
+
+
+def test_unstable_latency_reaches_the_comparison():
+    """The block protocol's verdict on a run's timings flows to the chooser's costs: an
+    unstable latency is marked and left out of a latency budget unless included."""
+    from bench.record import validate_run
+    from catalog.compare.costs import Costs
+    from catalog.load import load_catalog
+
+    sys.path.insert(0, str(T.ROOT / "docs"))
+    from sitegen import data as D
+
+    def run(unstable):
+        lat = {"median_ms": 100.0, "p90_ms": 180.0, "mean_ms": 120.0, "std_ms": 30.0,
+               "throughput_ips": 10.0, "warmup": 1, "iters": 12, "timer": "perf_counter",
+               "ci_ms": [90.0, 150.0], "unstable": unstable}
+        return validate_run({"model": "m", "paper": "p", "catalog_model": "m", "harness_version": "0",
+                             "timestamp": "2026-12-07T12:00:00+00:00", "device": "cpu",
+                             "input_size": [512, 512], "batch": 1, "precision": "fp32",
+                             "channels_last": False, "compile": False, "num_classes": 2,
+                             "env": {}, "latency": lat})
+
+    shaky, steady = D.measured_from_run("m", run(True)), D.measured_from_run("m", run(False))
+    assert (shaky.latency_stable, shaky.latency_ci_ms, shaky.latency_spread) == (False, (90.0, 150.0), 1.8)
+    assert steady.latency_stable is True and shaky.engine == "pytorch"
+    costs = Costs(load_catalog(T.FIXTURES / "papers.yaml"), {"m": shaky})
+    assert costs.latency("m", "512x512", include_unstable=False) is None
+    assert costs.latency("m", "512x512").stable is False
