@@ -8,8 +8,8 @@ import re
 import sys
 from pathlib import Path
 
-import yaml
 import pytest
+import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import sitetools as T  # noqa: E402
