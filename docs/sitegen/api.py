@@ -22,7 +22,6 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from catalog.compare.boards import board_dict
-from catalog.datasets import DATASETS
 from catalog.names import model_short_name
 from catalog.sources import SOURCES
 
@@ -82,7 +81,8 @@ class Cost(BaseModel):
 
 
 class Row(BaseModel):
-    """One ranked number, as `catalog board --json` prints it."""
+    """One ranked number, as `catalog board --json` prints it (`row_dict`): a field added
+    there is added here, or the build stops naming it."""
 
     model_config = ConfigDict(extra="forbid")
     id: str

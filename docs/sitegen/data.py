@@ -396,11 +396,16 @@ def reproduction(data: SiteData, paper: Paper, result: Result) -> Reproduction:
 
 
 def split_words(result: Result) -> str:
-    """'Cityscapes, validation set' / 'ADE20K, split not stated' (the placement's words; an
-    assumed split is not assumed here: this is what the source states)."""
-    where = P.place(result.dataset, result.split, result.server)
-    words = "split not stated" if result.split == "unspecified" else P.WORDS.get(where.protocol, result.split)
-    return f"{DATASETS[result.dataset].name}, {words}"
+    """'Cityscapes, validation set' / 'ADE20K, split not stated'."""
+    return f"{DATASETS[result.dataset].name}, {evaluated_on(result)}"
+
+
+def evaluated_on(result: Result) -> str:
+    """Where a score was evaluated, in words, as its source states it (an unstated split is not
+    assumed here): 'validation set', 'test set, official server', 'split not stated'."""
+    if result.split == "unspecified":
+        return "split not stated"
+    return P.WORDS.get(P.place(result.dataset, result.split, result.server).protocol, result.split)
 
 
 def metric_words(metric: str) -> str:

@@ -16,9 +16,9 @@ from catalog.sources import SOURCES
 
 from . import api
 from . import data as D
-from .common import front, h1
-from .html import block, esc
+from .common import front
 from .papers import env_text
+from .render import render
 
 TABLES = {"results": frames.results_frame, "efficiency": frames.efficiency_frame,
           "papers": frames.papers_frame}
@@ -73,19 +73,10 @@ def files(data: D.SiteData) -> dict[str, str]:
 
 
 def page(data: D.SiteData) -> str:
-    items = []
-    for name, what in (("results", "accuracy claims"), ("efficiency", "params / FLOPs / latency claims"),
-                       ("papers", "papers"),
-                       ("runs", f"the bench's measured runs ({len(data.runs)}, one per model: params, "
-                                "FLOPs, latency, memory, environment)"),
-                       ("verdicts", "every claim with its verdict and the reason (efficiency claims judged "
-                                    "by the runs, accuracy claims by reproductions)"),
-                       ("sources", "the sources table: the ids in every `sources` column, with title and link")):
-        items.append(f'<li>{esc(what)}: <a href="downloads/{name}.csv" download>{name}.csv</a> · '
-                     f'<a href="downloads/{name}.json" download>{name}.json</a></li>')
-    items.append('<li>BibTeX of the whole catalog: <a href="downloads/catalog.bib" download>catalog.bib</a></li>')
-    return front("Downloads") + h1("Downloads") + block(
-        "<p>Generated from <code>data/papers.yaml</code> and <code>data/results/</code> at build time, one "
-        "row per claim or run, sources included (the catalog tables are those of <code>catalog export</code>). "
-        'The same data as JSON documents, one per paper and per ranking: the <a href="api.html">static API</a>.'
-        "</p><ul>" + "".join(items) + "</ul>")
+    items = [("results", "accuracy claims"), ("efficiency", "params / FLOPs / latency claims"), ("papers", "papers"),
+             ("runs", f"the bench's measured runs ({len(data.runs)}, one per model: params, FLOPs, latency, memory, "
+                      "environment)"),
+             ("verdicts", "every claim with its verdict and the reason (efficiency claims judged by the runs, "
+                          "accuracy claims by reproductions)"),
+             ("sources", "the sources table: the ids in every sources column, with title and link")]
+    return str(render("downloads.md", front=front("Downloads"), items=items))

@@ -49,7 +49,7 @@ def on_config(config, **kwargs):
     # page of the papers index; papers are reached from the paginated index and the search.
     dynamic = {
         "Leaderboards": ["leaderboards/index.md", "chooser.md"]
-                        + [{esc(b.name): D.board_page(b)} for b in data.boards],
+                        + [{str(esc(b.name)): D.board_page(b)} for b in data.boards],
         "Papers": ["papers/index.md"],
     }
     for item in config.nav or []:

@@ -9,8 +9,9 @@ the caption. Clicking a point opens the paper page (customdata[0], a relative UR
 
 from __future__ import annotations
 
-import json
 import math
+
+from markupsafe import Markup
 
 from catalog.compare import states
 from catalog.compare.pareto import front as pareto_front
@@ -18,7 +19,8 @@ from catalog.datasets import DATASETS
 
 from . import data as D
 from .common import short_name
-from .html import esc, rel
+from .html import esc, rel, script_json
+from .render import render
 
 MIN_POINTS = 2
 
@@ -79,9 +81,8 @@ def x_value(data: D.SiteData, row: D.Row, axis: str, dataset: str) -> dict | Non
 
 def _hover(row: D.Row, metric: str, extra: str) -> str:
     # Plotly renders a subset of HTML in hover labels: catalog text is escaped first.
-    return (f"<b>{esc(row.model_name)}</b><br>{esc(short_name(row.paper))} ({date_label(row.paper)})"
-            f"<br>{esc(metric)} {D.fmt_claim(row.value)}<br>{esc(settings_text(row))}"
-            + (f"<br>{esc(extra)}" if extra else ""))
+    return str(render("hover.html", name=row.model_name, paper=short_name(row.paper), date=date_label(row.paper),
+                      metric=metric, value=D.fmt_claim(row.value), settings=settings_text(row), extra=extra))
 
 
 def _layout(xtitle: str, ytitle: str, xtype: str, xs: list | None = None) -> dict:
@@ -97,7 +98,7 @@ def _layout(xtitle: str, ytitle: str, xtype: str, xs: list | None = None) -> dic
 
 def log_ticks(xs: list[float]) -> dict:
     """Ticks of a log axis at 1, 2 and 5 of each decade the data spans, each with its magnitude
-    written out ('0.5', '2', '1,000'), never plotly's bare minor digits ('2 3 ... 9')."""
+    written out ('0.5', '2', '1k'), never plotly's bare minor digits ('2 3 ... 9')."""
     lo, hi = min(xs) / 1.3, max(xs) * 1.3
     vals = []
     e = math.floor(math.log10(lo))
@@ -106,7 +107,12 @@ def log_ticks(xs: list[float]) -> dict:
         e += 1
     if len(vals) > 9:  # a wide span: decades only
         vals = [v for v in vals if math.isclose(10 ** round(math.log10(v)), v)]
-    return {"tickvals": vals, "ticktext": [D.sig(v) for v in vals]}
+    return {"tickvals": vals, "ticktext": [tick_text(v) for v in vals]}
+
+
+def tick_text(v: float) -> str:
+    """'0.5', '20', '1k', '2k' (short, so a phone's axis need not rotate them)."""
+    return f"{v / 1000:g}k" if v >= 1000 else D.sig(v)
 
 
 def label_positions(xs: list[float], ys: list[float], log_x: bool) -> list[str]:
@@ -246,9 +252,5 @@ def metric_name(metric: str) -> str:
     return {"miou": "mIoU"}.get(metric, METRICS[metric].split(" (")[0])
 
 
-def embed(fig: dict, div_id: str, label: str) -> str:
-    """A plot container plus its figure as inline JSON, with `</` escaped for <script>."""
-    payload = json.dumps(fig, separators=(",", ":"), ensure_ascii=False)
-    payload = payload.replace("</", "<\\/").replace("<!--", "<\\u0021--")
-    return (f'<div class="sa-plot" id="{div_id}" role="figure" aria-label="{esc(label)}"></div>\n'
-            f'<script type="application/json" id="{div_id}-data">{payload}</script>')
+def payload(fig: dict) -> Markup:
+    return script_json(fig)

@@ -257,7 +257,7 @@ def test_search_finds_a_paper(page):
 KEY_COLUMNS = {  # page -> (table selector, columns that must be in view)
     BOARD: ("table[data-board]", ["Rank", "Model", "Score", "Settings", "Paper",
                                   "Params (M) claimed / measured", "GFLOPs at 1024x2048", "Sources"]),
-    "verification.html": ("table.sa-claims", ["Paper", "Model", "Quantity", "Claimed", "Measured",
+    "verification.html": ("table[data-claims]", ["Paper", "Model", "Quantity", "Claimed", "Measured",
                                               "Verdict and why", "Sources", "Environment"]),
     "browse/real-time.html": ("table[data-filterable]", ["Model", "Paper", "mIoU of this experiment", "Resolution",
                                                           "FPS", "Hardware", "Engine", "Sources"]),
@@ -387,3 +387,26 @@ def test_real_chooser_opens_on_ade20k_val(real_browser):
     assert pg.locator("#ch-results tbody tr").count() > 50
     assert pg.evaluate("document.documentElement.scrollWidth") <= 390
     ctx.close()
+
+
+def test_real_pages_fit_1024_and_390(real_browser, real_site):
+    """On the real catalog: from 1024 px up no table scrolls inside its box (every column in
+    view), and no page is wider than a 390 px phone."""
+    b, base = real_browser
+    paths = (["verification.html", "accuracy-claims.html", "conflicts.html", "browse/real-time.html", "sources.html",
+              "chooser.html", "papers/index.html", "papers/deeplabv3plus.html", "papers/enet.html",
+              "papers/mask2former.html", "papers/segformer.html"]
+             + [f"leaderboards/{p.name}" for p in sorted((real_site / "leaderboards").glob("*.html"))])
+    bad = []
+    for width in (1024, 390):
+        ctx = b.new_context(viewport={"width": width, "height": 900}, is_mobile=width < 500)
+        pg = ctx.new_page()
+        for path in paths:
+            pg.goto(f"{base}/{path}", wait_until="load")
+            page_w = pg.evaluate("document.documentElement.scrollWidth")
+            boxes = pg.evaluate("[...document.querySelectorAll('.sa-table-wrap')]"
+                                ".filter(w => w.scrollWidth > w.clientWidth + 1).length")
+            if page_w > width or (width >= 1024 and boxes):
+                bad.append((width, path, page_w, boxes))
+        ctx.close()
+    assert bad == []

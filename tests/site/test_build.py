@@ -8,8 +8,8 @@ import re
 import sys
 from pathlib import Path
 
-import yaml
 import pytest
+import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import sitetools as T  # noqa: E402
@@ -340,8 +340,7 @@ def test_long_rankings_are_capped():
 
     cat = Catalog.model_validate([paper(i, tta=i % 3 == 0) for i in range(900)])
     data = D.prepare(cat, {})
-    rk = data.boards[0].rankings[0]
-    page = fill_all(boards.ranking_table(data, "leaderboards/cityscapes.md", rk))
+    page = fill_all(boards.board_page(data, data.boards[0]))  # the table and the note after it
     assert page.count("<tr id=") == D.MAX_DEFAULT_ROWS + D.MAX_OTHER_ROWS
     assert page.count(" hidden><td") == D.MAX_OTHER_ROWS
     assert f"{900 - D.MAX_DEFAULT_ROWS - D.MAX_OTHER_ROWS} more are on their papers' pages" in page
@@ -392,6 +391,26 @@ def test_verdict_on_an_unnamed_variant_claim_sits_beside_the_claim():
     params = [r for r in dfanet if r["claim"].quantity == "params"]
     assert [(r["model"], D.verdict_name(r)) for r in params] == [("dfanet-a", "not-comparable")]
     assert all(r["claim"] is not None for r in rows if r["model"] == "dfanet-a")
+
+
+def test_log_axes_tick_with_magnitudes_and_label_inward(built_site):
+    """Log axes tick at 1-2-5 of each decade, each tick with its magnitude; labels of the front
+    sit inside the plot (left of points in the right half); latency axes name the device."""
+    sys.path.insert(0, str(T.ROOT / "docs"))
+    from sitegen import plots
+
+    ticks = plots.log_ticks([0.36, 134.0])
+    assert ticks["tickvals"] == [0.5, 1, 2, 5, 10, 20, 50, 100]
+    assert ticks["ticktext"] == ["0.5", "1", "2", "5", "10", "20", "50", "100"]
+    assert plots.log_ticks([20, 5000])["ticktext"] == ["20", "50", "100", "200", "500", "1k", "2k", "5k"]
+    assert plots.label_positions([1, 10, 1000], [50, 60, 80], True) == ["top right", "top right", "bottom left"]
+    figs = figures(built_site, "leaderboards/cityscapes.html")
+    params = figs["plot-miou-unspecified-params"]
+    assert params["layout"]["xaxis"]["ticktext"] and "dtick" not in params["layout"]["xaxis"]
+    for fig in figs.values():
+        for tr in fig["data"]:
+            for h in tr.get("hovertext", []):  # 3 significant figures at most
+                assert not re.search(r"\d\.\d{4}", h), h
 
 
 @pytest.mark.parametrize("dataset", ["voc2012", "cityscapes", "camvid"])
