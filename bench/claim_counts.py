@@ -3,7 +3,7 @@
 Parsing data/papers.yaml takes longer than starting the CLI (about 0.15 s of CPU for 150
 papers, growing with the catalog), and `bench list` needs only one number per model. The
 counts are computed from the loaded catalog (bench.harness.claims_for, the same claims a run
-judges) and kept in `$XDG_CACHE_HOME/segatlas/claim-counts.json` under the sha256 of the
+judges) and kept in `$XDG_CACHE_HOME/segatlas/claim-counts-<path hash>.json` under the sha256 of the
 catalog's bytes: a changed catalog (any byte) is parsed again, an unchanged one is not.
 A catalog that does not load is never cached: its note is shown every time.
 """
@@ -19,8 +19,10 @@ from bench.results import cache_dir, write_json_atomic
 FORMAT = 1
 
 
-def _cache_path() -> Path:
-    return cache_dir() / "claim-counts.json"
+def _cache_path(catalog: Path) -> Path:
+    """One cache file per catalog path, so two checkouts do not evict each other."""
+    tag = hashlib.sha256(str(catalog.resolve()).encode()).hexdigest()[:12]
+    return cache_dir() / f"claim-counts-{tag}.json"
 
 
 def claim_counts(catalog: Path | None, model_ids: list[str]) -> tuple[dict[str, int] | None, str | None]:
@@ -35,7 +37,7 @@ def claim_counts(catalog: Path | None, model_ids: list[str]) -> tuple[dict[str, 
         digest = None
     key = f"{path.resolve()}:{digest}"
     try:
-        cached = json.loads(_cache_path().read_text(encoding="utf-8"))
+        cached = json.loads(_cache_path(path).read_text(encoding="utf-8"))
         if cached.get("format") == FORMAT and cached.get("key") == key and digest:
             counts = cached["counts"]
             if all(m in counts for m in model_ids):
@@ -55,7 +57,7 @@ def claim_counts(catalog: Path | None, model_ids: list[str]) -> tuple[dict[str, 
         res, effs = claims_for(cat, SimpleNamespace(model_id=m))
         counts[m] = len(res) + len(effs)
     try:
-        write_json_atomic(_cache_path(), {"format": FORMAT, "key": key, "counts": counts})
+        write_json_atomic(_cache_path(path), {"format": FORMAT, "key": key, "counts": counts})
     except OSError:
         pass  # a read-only cache only costs time
     return {m: counts[m] for m in model_ids}, None

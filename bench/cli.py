@@ -170,6 +170,8 @@ def print_record(rec: dict, catalog_note: str | None) -> None:
         out.print(v)
         for line in notes:
             out.print(line)
+    elif rec.get("engine") == "onnxruntime":
+        out.print("claims are judged by the eager PyTorch run (bench run without --runtime)")
     else:
         out.print(esc(catalog_note or f"no catalog claims for {rec['catalog_model']}"))
     e = rec["env"]
