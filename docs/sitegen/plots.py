@@ -210,6 +210,12 @@ def date_label(p) -> str:
     return _date(p)[1]
 
 
+def _today() -> str:
+    import datetime
+
+    return datetime.date.today().isoformat()
+
+
 def sota(data: D.SiteData, rk: D.Ranking, page: str) -> dict:
     """Every model's best score by its paper's date, and the running best. Re-implementations
     are left out: their paper's date is not when they were made."""
@@ -218,7 +224,8 @@ def sota(data: D.SiteData, rk: D.Ranking, page: str) -> dict:
     spec = {"points": rows, "left_out": 0, "fig": None,
             "caption": f"Each model's best {metric} in this view by the date its paper first became "
                        "public (the arXiv month where there is one, else mid-year of the venue year); "
-                       "the line steps up at each new state of the art, labelled."}
+                       "the line steps up at each new state of the art, labelled, and runs to the date "
+                       "of this build."}
     if len(rows) < MIN_POINTS or len({r.paper.first_public[0] for r in rows}) < 2:
         return spec
     rows = sorted(rows, key=lambda r: (_date(r.paper)[0], -r.value))
@@ -241,6 +248,10 @@ def sota(data: D.SiteData, rk: D.Ranking, page: str) -> dict:
              label_positions(list(range(len(steps))), [p["row"].value for p in steps], False))],
          "textfont": {"size": 11},
          "line": {"shape": "hv"}, "hoverinfo": "skip", "cliponaxis": False, "meta": {"labels": "best-first"}},
+        # the best so far holds until today: the line runs on to the build date, unlabelled
+        {"type": "scatter", "mode": "lines", "name": "state of the art (to date)",
+         "x": [steps[-1]["x"], _today()], "y": [steps[-1]["row"].value] * 2,
+         "line": {"shape": "hv", "dash": "dot"}, "hoverinfo": "skip", "showlegend": False},
     ]
     spec["fig"] = {"data": traces, "layout": _layout("date of the paper", f"{metric} (%)", "date")}
     spec["steps"] = steps

@@ -245,7 +245,8 @@ def test_plotly_only_where_a_plot_is_drawn(built_site):
 
 def test_sota_plot_uses_months_and_skips_reimplementations(built_site):
     sota = figures(built_site, "leaderboards/cityscapes.html")["plot-miou-unspecified-sota"]
-    models, steps = sota["data"]
+    models, steps, to_date = sota["data"]
+    assert to_date["x"][0] == steps["x"][-1] and to_date["y"] == [steps["y"][-1]] * 2
     assert "2014-11-15" in models["x"]                 # FCN: first public as arXiv 1411.4038
     assert any("FCN-8s (2014-11)" == t for t in steps["text"])
     tv = figures(built_site, "leaderboards/coco-voc-subset.html")

@@ -114,3 +114,19 @@ def test_real_ade20k_board_is_catalog_board_json(real_site):
                 want.append((row["id"], row["value"], not row["default_view"]))
     got = [(row["id"], float(row["data-score"]), row["hidden"]) for row in boards(real_site, "ade20k")]
     assert got == want
+
+
+@pytest.mark.parametrize("slug,first_2025", [("ade20k", True), ("cityscapes", False), ("coco-stuff-164k", False)])
+def test_real_sota_plots_run_to_today(real_site, slug, first_2025):
+    """The SOTA-over-time plots of the main boards run to the build date (late 2026), with
+    the 2023-2026 work on them."""
+    import datetime
+
+    from test_build import figures
+
+    figs = {k: v for k, v in figures(real_site, f"leaderboards/{slug}.html").items() if k.endswith("-sota")}
+    assert figs, slug
+    ends = [fig["data"][-1]["x"][-1] for fig in figs.values()]
+    assert max(ends) == datetime.date.today().isoformat()
+    latest = max(x for fig in figs.values() for x in fig["data"][0]["x"])
+    assert latest >= ("2025-01" if first_2025 else "2023-01"), (slug, latest)
