@@ -9,6 +9,8 @@ here, so a page never rescans the catalog per row.
 
 from __future__ import annotations
 
+import functools
+
 import os
 import re
 from collections import defaultdict
@@ -333,12 +335,26 @@ def verdict_counts(rows: list[dict]) -> dict[str, int]:
     return counts
 
 
+@functools.cache
+def _built_models() -> frozenset[str]:
+    """Catalog model ids the zoo builds (from the registry's static index: no family imported)."""
+    from bench.models.registry import all_specs
+
+    return frozenset(spec.model_id for spec in all_specs().values())
+
+
 def verdict_reason(row: dict) -> str:
     """Why a claim got its verdict, in words a reader sees next to the badge: the measured and
     claimed values, the tolerance, and the bench's own note (what was compared, at which size,
     why it is not comparable)."""
     v, run = row["verdict"], row["run"]
     if v is None:
+        if run is None:
+            from bench.models.unbuilt import reason
+
+            paper = row["paper"].id if row.get("paper") is not None else None
+            return ("the bench has not run this model yet" if row["model"] in _built_models() else
+                    f"no reference model in the bench: {reason(paper, row['model'])}")
         return ("the bench has not run this model yet" if run is None else
                 "the shown run has no verdict on this claim (it predates the claim, or the claim's "
                 "unit changed since)")

@@ -460,3 +460,16 @@ def test_unstable_latency_reaches_the_comparison():
     costs = Costs(load_catalog(T.FIXTURES / "papers.yaml"), {"m": shaky})
     assert costs.latency("m", "512x512", include_unstable=False) is None
     assert costs.latency("m", "512x512").stable is False
+
+
+def test_an_unjudged_claim_says_why_no_model_judges_it():
+    sys.path.insert(0, str(T.ROOT / "docs"))
+    from sitegen import data as D
+
+    from catalog.schema import Paper
+
+    p = Paper(id="dinat", title="DiNAT", year=2022, models=[{"id": "upernet-dinat-t", "name": "x"}])
+    why = D.verdict_reason({"verdict": None, "run": None, "paper": p, "model": "upernet-dinat-t"})
+    assert why.startswith("no reference model in the bench: neighbourhood attention needs the natten")
+    built = D.verdict_reason({"verdict": None, "run": None, "paper": p, "model": "fcn8s"})
+    assert built == "the bench has not run this model yet"
