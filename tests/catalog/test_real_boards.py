@@ -65,3 +65,15 @@ def test_every_conflict_mark_is_a_conflict_or_a_possible_one_with_its_reason(com
         assert c.status in ("conflict", "possible")
         if c.status == "possible":
             assert c.reason
+
+
+def test_the_record_runs_to_today(cat):
+    """At least 250 papers; 100 first public in 2020 or later, 40 in 2023 or later, 12 in
+    2025-2026; every paper names its authors or says in a metadata source why it cannot."""
+    years = [p.first_public[0] for p in cat.papers]
+    assert len(years) >= 250
+    assert sum(y >= 2020 for y in years) >= 100 and sum(y >= 2023 for y in years) >= 40
+    assert sum(y >= 2025 for y in years) >= 12
+    silent = [p.id for p in cat.papers if not p.authors
+              and not any("authors left out" in (m.note or "").lower() for m in p.metadata_sources)]
+    assert silent == []
