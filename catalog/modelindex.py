@@ -672,12 +672,16 @@ class _Builder:
         return self.entries[pid]
 
 
+def _check_options(source: str, commit: str) -> None:
+    if not SHA_RE.match(commit):
+        raise ValueError(f"--commit must be a full 40-hex commit id, not {commit[:60]!r}")
+    if source not in REPOS:
+        raise ValueError(f"unknown source {source[:60]!r}; known: {', '.join(REPOS)}")
+
+
 def build_import(metafiles: list[ReadMetafile], catalog: Catalog, source: str, commit: str) -> ImportPlan:
     """The import file's entries for these metafiles, against the hand-curated catalog."""
-    if not SHA_RE.match(commit):
-        raise ValueError(f"--commit must be a full 40-hex commit id, not {commit!r}")
-    if source not in REPOS:
-        raise ValueError(f"unknown source {source!r}; known: {', '.join(REPOS)}")
+    _check_options(source, commit)
     b = _Builder(catalog, source, commit)
     for mf in sorted(metafiles, key=lambda x: x.rel):
         for k, m in enumerate(mf.data.Models):
@@ -753,6 +757,7 @@ def run_import(paths: list[Path], source: str, commit: str, catalog_path: Path) 
     (data/papers.yaml without its imports). Raises `ImportError_` or `ValueError`."""
     from catalog.load import collect_issues
 
+    _check_options(source, commit)
     cat, _, issues = collect_issues(catalog_path, imports=False)
     if cat is None or issues:
         raise ImportError_(issues)
