@@ -46,12 +46,14 @@ class TableName(str, Enum):
     results = "results"
     efficiency = "efficiency"
     papers = "papers"
+    reproductions = "reproductions"
 
 
 class Format(str, Enum):
     csv = "csv"
     json = "json"
     bibtex = "bibtex"
+    model_index = "model-index"
 
 
 def _load(path: Path):
@@ -202,13 +204,32 @@ def export(
                                                    help="File to write (atomically); "
                                                         "stdout when omitted.")] = None,
 ) -> None:
-    """Export the catalog: a table as CSV or JSON, or all papers as BibTeX."""
+    """Export the catalog: a table as CSV or JSON, all papers as BibTeX, or every model with
+    its scores in the model-index format (`catalog import model-index` reads it back).
+
+    The `reproductions` table is one reproduction verdict per accuracy claim of a paper's own
+    model (catalog.reproductions)."""
     from catalog.export import to_bibtex, to_csv, to_json
     from catalog.frames import FRAMES
 
     cat, _ = _load(path)
     if fmt is Format.bibtex:
         _emit(to_bibtex(cat), output)
+        return
+    if fmt is Format.model_index:
+        from catalog.export_modelindex import to_model_index
+
+        _emit(to_model_index(cat), output)
+        return
+    if table is TableName.reproductions:
+        from catalog.reproductions import reproduction_verdicts, verdicts_frame
+
+        verdicts = reproduction_verdicts(cat)
+        if fmt is Format.json:
+            _emit(json.dumps([v.to_dict() for v in verdicts], indent=1, ensure_ascii=False,
+                             allow_nan=False) + "\n", output)
+        else:
+            _emit(to_csv(verdicts_frame(verdicts)), output)
         return
     df = FRAMES[table.value](cat)
     _emit(to_csv(df) if fmt is Format.csv else to_json(df), output)

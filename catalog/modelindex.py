@@ -79,16 +79,21 @@ class MIInference(_MI):
     value: float = Field(gt=0, le=1e7)
     hardware: Annotated[str, Field(max_length=100)] | None = None
     backend: Annotated[str, Field(max_length=100)] | None = None
-    batch_size: int | None = Field(None, ge=1, le=100_000)
+    batch_size: int | None = Field(None, alias="batch size", ge=1, le=100_000)
     mode: Annotated[str, Field(max_length=20)] | None = None
-    resolution: list[int] | None = None
+    resolution: Annotated[str, Field(max_length=30)] | list[int] | None = None
 
     @field_validator("resolution")
     @classmethod
     def _res(cls, v):
-        if v is not None and (len(v) != 2 or not all(1 <= x <= 100_000 for x in v)):
-            raise ValueError("resolution is two sizes in pixels, e.g. [512, 1024]")
-        return v
+        if v is None:
+            return v
+        sizes = [int(x) for x in re.findall(r"\d+", v)] if isinstance(v, str) else v
+        if isinstance(v, str) and not re.fullmatch(r"\(\d{1,6}, ?\d{1,6}\)", v):
+            sizes = []
+        if len(sizes) != 2 or not all(1 <= x <= 100_000 for x in sizes):
+            raise ValueError("resolution is two sizes in pixels, '(512,1024)' or [512, 1024]")
+        return sizes
 
 
 class MIMetadata(_MI):
@@ -98,6 +103,10 @@ class MIMetadata(_MI):
     training_resources: Annotated[str, Field(max_length=200)] | None = Field(None, alias="Training Resources")
     memory_gb: float | None = Field(None, alias="Memory (GB)", gt=0, le=10_000)
     inference_time: list[MIInference] | None = Field(None, alias="inference time (ms/im)")
+    # mmsegmentation 0.x metafiles (and this catalog's export) state these in the metadata.
+    crop_size: Annotated[str, Field(pattern=r"^\(\d{1,5}, ?\d{1,5}\)$")] | None = Field(None, alias="crop size")
+    lr_schd: int | None = Field(None, alias="lr schd", ge=1, le=10**8)
+    training_memory_gb: float | None = Field(None, alias="Training Memory (GB)", gt=0, le=10_000)
 
 
 class MIResult(_MI):
@@ -393,7 +402,7 @@ def model_slug(config_name: str, source: str) -> str:
     short name appended; names over 64 characters keep their start and a hash of the whole."""
     suffix = {"mmsegmentation": "mmseg"}.get(source, source)
     base = re.sub(r"[^a-z0-9]+", "-", config_name.lower()).strip("-")
-    slug = f"{base}-{suffix}"
+    slug = base if base.endswith(f"-{suffix}") else f"{base}-{suffix}"
     if len(slug) <= 64:
         return slug
     digest = hashlib.sha1(config_name.encode()).hexdigest()[:8]
@@ -571,17 +580,26 @@ class _Builder:
         entry = self.entry(pid)
         entry["models"].append(model)
 
+        meta = m.Metadata
         crop = facts.crop_size[0] if facts.crop_size else None
         iters = facts.train_iters[0] if facts.train_iters else None
-        if iters is None and (mi := _ITERS_NAME_RE.search(m.Name)):
-            iters = int(mi.group(1)) * 1000
         how = []
         if facts.crop_size:
             how.append(f"crop_size from {facts.crop_size[1]}")
+        elif meta.crop_size:
+            h, w = re.findall(r"\d+", meta.crop_size)
+            crop = f"{h}x{w}"
+            how.append("crop size from the metafile")
         if facts.train_iters:
             how.append(f"max_iters from {facts.train_iters[1]}")
-        elif iters:
+        elif meta.lr_schd:
+            iters = meta.lr_schd
+            how.append("schedule from the metafile's lr schd")
+        elif (mi := _ITERS_NAME_RE.search(m.Name)):
+            iters = int(mi.group(1)) * 1000
             how.append("schedule from the config name")
+        memory = meta.memory_gb or meta.training_memory_gb
+        memory_key = "Memory (GB)" if meta.memory_gb else "Training Memory (GB)"
         for j, r in usable:
             dw = DATASET_WORDS[r.Dataset]
             rline = mf.where.line(("Models", k, "Results", j) if isinstance(m.Results, list)
@@ -620,8 +638,8 @@ class _Builder:
                                + ("; multi-scale with flip per the metric's name" if ms else "") + ".")
                 entry["results"].append(res)
         ds_key = DATASET_WORDS[usable[0][1].Dataset].key if len(usable) == 1 else None
-        if m.Metadata.memory_gb:
-            eff: dict[str, Any] = {"model": mid, "quantity": "memory", "value": m.Metadata.memory_gb,
+        if memory:
+            eff: dict[str, Any] = {"model": mid, "quantity": "memory", "value": memory,
                                    "unit": "GB"}
             if ds_key:
                 eff["dataset"] = ds_key
@@ -630,9 +648,9 @@ class _Builder:
             eff["during"] = "training"
             if len(usable) == 1:
                 eff["experiment"] = mid
-            eff["sources"] = [self.src(mf.rel, f"line {mf.where.line(('Models', k, 'Metadata', 'Memory (GB)'))}, "
-                                               f"model {m.Name}, Metadata Memory (GB)")]
-            eff["note"] = "Training memory as the zoo's metafile gives it ('Memory (GB)')."
+            eff["sources"] = [self.src(mf.rel, f"line {mf.where.line(('Models', k, 'Metadata', memory_key))}, "
+                                               f"model {m.Name}, Metadata {memory_key}")]
+            eff["note"] = f"Training memory as the zoo's metafile gives it ('{memory_key}')."
             entry["efficiency"].append(eff)
         for t, inf in enumerate(m.Metadata.inference_time or []):
             e2: dict[str, Any] = {"model": mid, "quantity": "latency", "value": inf.value, "unit": "ms"}

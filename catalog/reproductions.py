@@ -230,3 +230,16 @@ def count_verdicts(verdicts: list[ReproductionVerdict]) -> VerdictCounts:
 def verdicts_by_row(verdicts: list[ReproductionVerdict]) -> dict[str, ReproductionVerdict]:
     """Row id -> verdict, for a board's badge ("re-trained by mmsegmentation: 37.41")."""
     return {v.row: v for v in verdicts}
+
+
+def verdicts_frame(verdicts: list[ReproductionVerdict]):
+    """The verdicts as a flat table (one row per claim), for CSV."""
+    import pandas as pd
+
+    rows = [{"row": v.row, "paper": v.paper, "model": v.model, "dataset": v.dataset, "metric": v.metric,
+             "protocol": v.protocol, "claimed": v.claimed, "verdict": v.verdict,
+             "reproduced": v.reproduced, "delta": v.delta, "tolerance": v.tolerance,
+             "by": v.by.implementation if v.by else None, "reproduction_model": v.by.model if v.by else None,
+             "unstated": ";".join(v.unstated), "n_same_protocol": len(v.same), "n_beside": len(v.beside),
+             "words": v.words} for v in verdicts]
+    return pd.DataFrame(rows)
