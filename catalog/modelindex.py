@@ -242,7 +242,7 @@ def _read_metafile(path: Path, rel: str | None, root: Path | None, data: Any = N
 _BASE_RE = re.compile(r"^_base_\s*=\s*(\[[^\]]*\]|'[^']*'|\"[^\"]*\")", re.M)
 _STR_RE = re.compile(r"'([^']*)'|\"([^\"]*)\"")
 _CROP_RE = re.compile(r"^crop_size\s*=\s*\((\d+),\s*(\d+)\)", re.M)
-_ITERS_RE = re.compile(r"max_iters\s*=\s*(\d+)")
+_ITERS_RE = re.compile(r"max_iters\s*=\s*([^\s,)]+)")
 _MAX_CONFIG_FILES = 20
 
 
@@ -289,6 +289,7 @@ def read_config(root: Path, rel: str) -> ConfigFacts:
     base first (a child's assignment overrides its bases', a later base an earlier one's)."""
     facts = ConfigFacts()
     top = root.resolve()
+    iters_seen: list[str] = []
 
     def visit(r: str) -> None:
         r = _normalise(r)
@@ -303,8 +304,10 @@ def read_config(root: Path, rel: str) -> ConfigFacts:
             return
         if facts.crop_size is None and (m := _CROP_RE.search(text)):
             facts.crop_size = (f"{m.group(1)}x{m.group(2)}", r)
-        if facts.train_iters is None and (m := _ITERS_RE.search(text)):
-            facts.train_iters = (int(m.group(1)), r)
+        if not iters_seen and (m := _ITERS_RE.search(text)):
+            iters_seen.append(r)  # an expression (max_iters=iters) hides the bases' numbers too
+            if m.group(1).isdigit():
+                facts.train_iters = (int(m.group(1)), r)
         if facts.test_flip is None and (b := _block(text, "test_pipeline")) is not None:
             facts.test_flip = ("RandomFlip" in b, r)
         m = _BASE_RE.search(text)
@@ -602,8 +605,7 @@ class _Builder:
         memory_key = "Memory (GB)" if meta.memory_gb else "Training Memory (GB)"
         for j, r in usable:
             dw = DATASET_WORDS[r.Dataset]
-            rline = mf.where.line(("Models", k, "Results", j) if isinstance(m.Results, list)
-                                  else ("Models", k, "Results"))
+            rpath = ("Models", k, "Results", j) if isinstance(m.Results, list) else ("Models", k, "Results")
             exp = mid if len(usable) == 1 else None
             for metric, value in r.Metrics.items():
                 if metric not in METRIC_WORDS:
@@ -631,7 +633,8 @@ class _Builder:
                 res.update({"metric": "miou", "value": value, "setting": s})
                 if exp:
                     res["experiment"] = exp
-                res["sources"] = [self.src(mf.rel, f"line {rline}, model {m.Name}, Results "
+                line_m = mf.where.line((*rpath, "Metrics", metric))
+                res["sources"] = [self.src(mf.rel, f"line {line_m}, model {m.Name}, Results "
                                                    f"{r.Dataset}, {metric}")]
                 res["note"] = (f"Re-trained by {self.source} (secondary). Split: {dw.why}"
                                + (f"; {', '.join(how)}" if how else "") + flip_words
