@@ -189,7 +189,45 @@ def _validate(model: type[BaseModel], data: Any, where: SourceMap, what: str):
     try:
         return model.model_validate(data)
     except ValidationError as e:
-        raise ImportError_(validation_issues(e, where)) from None
+        raise ImportError_(_issues(e, data, where)) from None
+
+
+def _issues(exc: ValidationError, data: Any, where: SourceMap) -> list[CatalogIssue]:
+    """Located issues; for `Results` (one mapping or a list of them) only the errors of the
+    form the file uses, with the union's branch names left out of the path."""
+    keep = []
+    for err in exc.errors():
+        loc = list(err["loc"])
+        for n, part in enumerate(loc):
+            if part in ("MIResult", "list[MIResult]"):
+                node: Any = data
+                for q in loc[:n]:
+                    node = node[q] if isinstance(node, (dict, list)) and (
+                        isinstance(node, dict) and q in node or isinstance(node, list) and isinstance(q, int)
+                        and q < len(node)) else None
+                wanted = "list[MIResult]" if isinstance(node, list) else "MIResult"
+                if part != wanted:
+                    break
+                del loc[n]
+                err = {**err, "loc": tuple(loc)}
+                keep.append(err)
+                break
+        else:
+            keep.append(err)
+    return validation_issues(_Errors(keep), where)
+
+
+class _Errors:
+    """A stand-in for a ValidationError holding chosen errors (for `validation_issues`)."""
+
+    def __init__(self, errors: list[dict]):
+        self._errors = errors
+
+    def errors(self) -> list[dict]:
+        return self._errors
+
+    def error_count(self) -> int:
+        return len(self._errors)
 
 
 def read_paths(paths: list[Path]) -> list[ReadMetafile]:
@@ -229,11 +267,23 @@ def _read_metafile(path: Path, rel: str | None, root: Path | None, data: Any = N
     if data is None or where is None:
         data, where = _load_yaml(path, str(path))
     meta = _validate(Metafile, data, where, "metafile")
-    if root is None:  # configs/<algo>/metafile.yaml: the repository is two folders up
-        resolved = path.resolve()
-        root = resolved.parents[2] if len(resolved.parents) > 2 else resolved.parent
-        rel = resolved.relative_to(root).as_posix()
+    if root is None:
+        root = _repository_root(path.resolve(), meta)
+        rel = path.resolve().relative_to(root).as_posix()
     return ReadMetafile(path, str(rel), root, meta, where, data)
+
+
+def _repository_root(path: Path, meta: Metafile) -> Path:
+    """The folder the metafile's `Config` paths are relative to: the nearest one above it that
+    holds its first config, else two folders up for `configs/<algo>/metafile.yaml`."""
+    config = next((m.Config for m in meta.Models if m.Config), None)
+    if config:
+        for folder in path.parents:
+            if (folder / config).is_file():
+                return folder
+    if path.parent.parent.name == "configs":
+        return path.parents[2]
+    return path.parent
 
 
 # --------------------------------------------------------------------------- configs
