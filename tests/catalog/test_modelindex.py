@@ -218,3 +218,53 @@ def test_model_index_export_round_trips_through_the_importer(catalog, zoo):
     assert facts(plan.entries) == facts(before)
     assert models(plan.entries) == models(before)
     assert memory(plan.entries) == memory(before)
+
+
+OLD_STYLE = """\
+Collections:
+- Name: pidnet
+  Paper:
+    Title: 'PIDNet: A Real-time Semantic Segmentation Network Inspired from PID Controller'
+    URL: https://arxiv.org/pdf/2206.02066.pdf
+Models:
+- Name: pidnet-s_cityscapes-old
+  In Collection: pidnet
+  Metadata:
+    backbone: PIDNet-S
+    crop size: (1024,1024)
+    lr schd: 120000
+    inference time (ms/im):
+    - value: 10.5
+      hardware: V100
+      backend: PyTorch
+      batch size: 1
+      mode: FP32
+      resolution: (1024,2048)
+    Training Memory (GB): 3.4
+  Results:
+  - Task: Semantic Segmentation
+    Dataset: Cityscapes
+    Metrics:
+      mIoU: 78.5
+  Weights: https://example.org/pidnet-s_20230302-bb8e3bcc.pth
+"""
+
+
+def test_mmseg_0x_metadata_speed_and_memory(catalog, tmp_path):
+    """The 0.x metafile keys (as this catalog's export writes them): crop size, lr schd, training
+    memory, and inference time with hardware, backend, batch, precision and resolution."""
+    meta = tmp_path / "old" / "configs" / "pidnet" / "metafile.yaml"
+    meta.parent.mkdir(parents=True)
+    meta.write_text(OLD_STYLE)
+    plan, _ = run_import([meta], "mmsegmentation", SHA, catalog)
+    (entry,) = plan.entries
+    (res,) = entry["results"]
+    assert res["setting"] == {"crop_size": "1024x1024", "multi_scale": False, "train_iters": 120000}
+    memory, latency = entry["efficiency"]
+    assert (memory["quantity"], memory["value"], memory["unit"]) == ("memory", 3.4, "GB")
+    assert {k: latency[k] for k in ("quantity", "value", "unit", "input_size", "hardware", "precision",
+                                    "batch_size", "engine", "framework", "during")} == {
+        "quantity": "latency", "value": 10.5, "unit": "ms", "input_size": "1024x2048", "hardware": "V100",
+        "precision": "fp32", "batch_size": 1, "engine": "pytorch", "framework": "PyTorch",
+        "during": "inference"}
+    assert "flip" not in res["setting"]   # no config to read: flip stays unknown
