@@ -743,6 +743,10 @@ class _Builder:
         return self.entries[pid]
 
 
+def _canon_results(m: MIModel) -> str:
+    return repr(sorted((r.Dataset, sorted(r.Metrics.items())) for r in m.results)) + repr(m.Weights)
+
+
 def _check_options(source: str, commit: str) -> None:
     if not SHA_RE.match(commit):
         raise ValueError(f"--commit must be a full 40-hex commit id, not {commit[:60]!r}")
@@ -754,8 +758,19 @@ def build_import(metafiles: list[ReadMetafile], catalog: Catalog, source: str, c
     """The import file's entries for these metafiles, against the hand-curated catalog."""
     _check_options(source, commit)
     b = _Builder(catalog, source, commit)
+    listed: dict[str, list[tuple[ReadMetafile, int, MIModel]]] = {}
     for mf in sorted(metafiles, key=lambda x: x.rel):
         for k, m in enumerate(mf.data.Models):
+            listed.setdefault(m.Name, []).append((mf, k, m))
+    for mf in sorted(metafiles, key=lambda x: x.rel):
+        for k, m in enumerate(mf.data.Models):
+            same_name = listed[m.Name]
+            if len({_canon_results(x[2]) for x in same_name}) > 1:
+                lines = ", ".join(f"{x[0].rel}:{x[0].where.line(('Models', x[1]))}" for x in same_name)
+                b.skipped.append(Skipped(mf.rel, mf.where.line(("Models", k)), m.Name,
+                                         f"the zoo gives this config different numbers in {len(same_name)} "
+                                         f"entries ({lines}): which config made which is not stated"))
+                continue
             b.add(mf, m, k)
     entries = []
     for pid in sorted(b.entries):

@@ -268,3 +268,14 @@ def test_mmseg_0x_metadata_speed_and_memory(catalog, tmp_path):
         "precision": "fp32", "batch_size": 1, "engine": "pytorch", "framework": "PyTorch",
         "during": "inference"}
     assert "flip" not in res["setting"]   # no config to read: flip stays unknown
+
+
+def test_a_config_listed_twice_with_different_numbers_is_not_imported(catalog, zoo):
+    meta = zoo / "configs/pspnet/metafile.yaml"
+    lines = meta.read_text().splitlines(keepends=True)
+    first = lines[24:48]   # the pspnet_r50-d8 cityscapes entry
+    meta.write_text("".join(lines + [x.replace("mIoU: 77.85", "mIoU: 78.2") for x in first]))
+    r = _import(catalog, meta, extra=("--verbose",))
+    assert r.exit_code == 0, r.output
+    assert r.output.count("different numbers in 2 entries") == 2
+    assert not (catalog.parent / "imports" / "mmsegmentation.yaml").read_text().count("pspnet-r50-d8")
