@@ -294,6 +294,17 @@ _STR_RE = re.compile(r"'([^']*)'|\"([^\"]*)\"")
 _CROP_RE = re.compile(r"^crop_size\s*=\s*\((\d+),\s*(\d+)\)", re.M)
 _ITERS_RE = re.compile(r"max_iters\s*=\s*([^\s,)]+)")
 _MAX_CONFIG_FILES = 20
+_CKPT_RE = re.compile(r"^(?:checkpoint_file|checkpoint|pretrained)\s*=\s*'([^']+)'", re.M)
+
+
+def _pretraining_word(name: str) -> str | None:
+    """ImageNet pre-training as a config or checkpoint name states it ('in22k-pre',
+    'convnext-base_3rdparty_in21k_...'); None when the name does not say."""
+    if re.search(r"(?:^|[-_])in2[12]k(?:[-_.]|$)", name):
+        return "imagenet-22k"
+    if re.search(r"(?:^|[-_])in1k(?:[-_.]|$)", name):
+        return "imagenet-1k"
+    return None
 
 
 @dataclass
@@ -303,6 +314,7 @@ class ConfigFacts:
     crop_size: tuple[str, str] | None = None     # ('512x1024', 'configs/...py')
     train_iters: tuple[int, str] | None = None
     test_flip: tuple[bool, str] | None = None    # a RandomFlip in the test pipeline
+    pretraining: tuple[str, str] | None = None   # ('imagenet-22k', where it is stated)
     files: list[str] = field(default_factory=list)
 
 
@@ -360,6 +372,10 @@ def read_config(root: Path, rel: str) -> ConfigFacts:
                 facts.train_iters = (int(m.group(1)), r)
         if facts.test_flip is None and (b := _block(text, "test_pipeline")) is not None:
             facts.test_flip = ("RandomFlip" in b, r)
+        if facts.pretraining is None and (m := _CKPT_RE.search(text)):
+            word = _pretraining_word(PurePosixPath(m.group(1)).name)
+            if word:
+                facts.pretraining = (word, f"the backbone checkpoint named in {r}")
         m = _BASE_RE.search(text)
         if m:
             for s in reversed([a or b for a, b in _STR_RE.findall(m.group(1))]):
@@ -613,7 +629,8 @@ class _Builder:
         if arch:
             model["backbone"] = arch[0]
         model["implementation"] = self.source
-        target = self.reproduces(pid, arch, m.Name)
+        target = self.reproduces(pid, arch, _pretraining_word(m.Name) or (
+            facts.pretraining[0] if facts.pretraining else None))
         if target:
             model["reproduces"] = target
         if m.Weights:
@@ -634,6 +651,10 @@ class _Builder:
         entry["models"].append(model)
 
         meta = m.Metadata
+        pre = _pretraining_word(m.Name)
+        pre_words = "pre-training from the config name" if pre else None
+        if pre is None and facts.pretraining:
+            pre, pre_words = facts.pretraining[0], f"pre-training from {facts.pretraining[1]}"
         crop = facts.crop_size[0] if facts.crop_size else None
         iters = facts.train_iters[0] if facts.train_iters else None
         how = []
@@ -651,6 +672,8 @@ class _Builder:
         elif (mi := _ITERS_NAME_RE.search(m.Name)):
             iters = int(mi.group(1)) * 1000
             how.append("schedule from the config name")
+        if pre_words:
+            how.append(pre_words)
         memory = meta.memory_gb or meta.training_memory_gb
         memory_key = "Memory (GB)" if meta.memory_gb else "Training Memory (GB)"
         for j, r in usable:
@@ -662,6 +685,8 @@ class _Builder:
                     continue
                 ms, flip = METRIC_WORDS[metric]
                 s: dict[str, Any] = {}
+                if pre:
+                    s["pretraining"] = [pre]
                 if dw.extra_data is not None:
                     s["extra_data"] = list(dw.extra_data)
                 if crop:
@@ -726,14 +751,14 @@ class _Builder:
                                               f"model {m.Name}, inference time (ms/im)")]
             entry["efficiency"].append(e2)
 
-    def reproduces(self, pid: str, arch: list[str], name: str) -> str | None:
+    def reproduces(self, pid: str, arch: list[str], pretraining: str | None) -> str | None:
         if not arch or any(x in arch for x in _RECIPE_MARKS) or any("(" in x for x in arch):
             return None
         table = REPRODUCES.get(pid, {})
         key = arch[0] if arch[0] in table else f"{arch[0]}/{arch[-1]}"
         target = table.get(key)
-        if target and "in22k" in name and f"{target}-in22k" in self.own_models:
-            target = f"{target}-in22k"
+        if target and pretraining == "imagenet-22k" and f"{target}-in22k" in self.own_models:
+            target = f"{target}-in22k"  # the catalog keeps the ImageNet-22k variant apart
         return target if target in self.own_models else None
 
     def entry(self, pid: str) -> dict:

@@ -5,7 +5,7 @@ re-implementations that reproduce that model (`ModelVariant.reproduces`: same va
 backbone), row by row of `catalog.compare.rows`:
 
 - **same protocol**: same benchmark key (dataset variant), metric and ranking (split/server),
-  no stated difference in training crop or test size, and single- vs multi-scale testing stated
+  no stated difference in backbone pre-training, training crop or test size, and single- vs multi-scale testing stated
   by both sides and equal (flip equal where both state it). A field only one side states is
   named in `unstated`; a split the paper does not state counts as the dataset's usual one
   (`split` in `unstated`, as the boards mark it).
@@ -112,6 +112,9 @@ def compare_protocol(claim: Row, repro: Row) -> tuple[bool, tuple[str, ...], tup
     elif claim.placement.assumed or repro.placement.assumed:
         unstated.append("split")
     a, b = claim.stated, repro.stated
+    pa, pb = a.get("pretraining"), b.get("pretraining")
+    if pa is not None and pb is not None and sorted(pa) != sorted(pb):  # type: ignore[arg-type]
+        differs.append("pretraining")
     for f in _SIZE_FIELDS:
         if _stated(a.get(f)) and _stated(b.get(f)):
             if a[f] != b[f]:
