@@ -315,6 +315,7 @@ class ConfigFacts:
     train_iters: tuple[int, str] | None = None
     test_flip: tuple[bool, str] | None = None    # a RandomFlip in the test pipeline
     pretraining: tuple[str, str] | None = None   # ('imagenet-22k', where it is stated)
+    dataset: tuple[str, str] | None = None       # (the zoo's dataset name, its dataset config)
     files: list[str] = field(default_factory=list)
 
 
@@ -361,6 +362,10 @@ def read_config(root: Path, rel: str) -> ConfigFacts:
         if top not in path.parents or not path.is_file():
             return
         facts.files.append(r)
+        if facts.dataset is None and "/_base_/datasets/" in f"/{r}":
+            stem = re.sub(r"_\d+x\d+$", "", PurePosixPath(r).stem)
+            if stem in DATASET_FILES:
+                facts.dataset = (DATASET_FILES[stem], r)
         text, _ = _read(path)
         if text is None or len(text) > 200_000:
             return
@@ -416,6 +421,10 @@ DATASET_WORDS: dict[str, DatasetWords] = {
     "COCO-Stuff 10k": DatasetWords("coco-stuff-10k", "test", "configs/_base_/datasets/coco-stuff10k.py: "
                                    "val_dataloader reads images/test2014", server="local"),
 }
+# The zoo's dataset configs (configs/_base_/datasets/<stem>[_HxW].py) and the benchmark each is.
+DATASET_FILES = {"cityscapes": "Cityscapes", "ade20k": "ADE20K", "pascal_voc12_aug": "Pascal VOC 2012 + Aug",
+                 "pascal_context": "Pascal Context", "pascal_context_59": "Pascal Context 59",
+                 "coco-stuff164k": "COCO-Stuff 164k", "coco-stuff10k": "COCO-Stuff 10k"}
 METRIC_WORDS = {"mIoU": (False, None), "mIoU(ms+flip)": (True, True)}  # -> (multi_scale, flip)
 
 # Which catalog paper a zoo paper is, where its URL's arXiv id is not the catalog's.
@@ -598,13 +607,22 @@ class _Builder:
             self.skipped.append(Skipped(mf.rel, line, m.Name, "the metafile names no paper the catalog "
                                         "has or this importer knows"))
             return
-        usable = [(j, r) for j, r in enumerate(m.results) if r.Dataset in DATASET_WORDS]
+        facts = read_config(mf.root, m.Config) if m.Config else ConfigFacts()
+        usable = []
+        for j, r in enumerate(m.results):
+            if r.Dataset in DATASET_WORDS:
+                usable.append((j, r, r.Dataset, ""))
+            elif r.Dataset.startswith("#") and facts.dataset:
+                # A garbled Dataset field (a README heading, '# HRNet backbone'): the config's
+                # dataset file says which benchmark the model was trained and tested on.
+                usable.append((j, r, facts.dataset[0], f"; dataset from {facts.dataset[1]} (the metafile's "
+                                                       f"Dataset field reads {r.Dataset!r})"))
         if not usable:
             self.skipped.append(Skipped(mf.rel, line, m.Name, "dataset(s) not in the catalog's registry: "
                                         + ", ".join(sorted({r.Dataset for r in m.results}))))
             return
-        for j, r in usable:
-            dw = DATASET_WORDS[r.Dataset]
+        for j, r, name, _ in usable:
+            dw = DATASET_WORDS[name]
             for metric, value in r.Metrics.items():
                 if metric in METRIC_WORDS:
                     hit = self.curated.get((pid, dw.key, "miou", value, METRIC_WORDS[metric][0]))
@@ -624,7 +642,6 @@ class _Builder:
             return
         self.seen_ids[mid] = m.Name
         arch = m.Metadata.architecture
-        facts = read_config(mf.root, m.Config) if m.Config else ConfigFacts()
         model: dict[str, Any] = {"id": mid, "name": f"{m.Name} ({self.source})"}
         if arch:
             model["backbone"] = arch[0]
@@ -676,8 +693,8 @@ class _Builder:
             how.append(pre_words)
         memory = meta.memory_gb or meta.training_memory_gb
         memory_key = "Memory (GB)" if meta.memory_gb else "Training Memory (GB)"
-        for j, r in usable:
-            dw = DATASET_WORDS[r.Dataset]
+        for j, r, name, ds_words in usable:
+            dw = DATASET_WORDS[name]
             rpath = ("Models", k, "Results", j) if isinstance(m.Results, list) else ("Models", k, "Results")
             exp = mid if len(usable) == 1 else None
             for metric, value in r.Metrics.items():
@@ -711,11 +728,11 @@ class _Builder:
                 line_m = mf.where.line((*rpath, "Metrics", metric))
                 res["sources"] = [self.src(mf.rel, f"line {line_m}, model {m.Name}, Results "
                                                    f"{r.Dataset}, {metric}")]
-                res["note"] = (f"Re-trained by {self.source} (secondary). Split: {dw.why}"
+                res["note"] = (f"Re-trained by {self.source} (secondary). Split: {dw.why}{ds_words}"
                                + (f"; {', '.join(how)}" if how else "") + flip_words
                                + ("; multi-scale with flip per the metric's name" if ms else "") + ".")
                 entry["results"].append(res)
-        ds_key = DATASET_WORDS[usable[0][1].Dataset].key if len(usable) == 1 else None
+        ds_key = DATASET_WORDS[usable[0][2]].key if len(usable) == 1 else None
         if memory:
             eff: dict[str, Any] = {"model": mid, "quantity": "memory", "value": memory,
                                    "unit": "GB"}

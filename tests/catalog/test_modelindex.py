@@ -279,3 +279,16 @@ def test_a_config_listed_twice_with_different_numbers_is_not_imported(catalog, z
     assert r.exit_code == 0, r.output
     assert r.output.count("different numbers in 2 entries") == 2
     assert not (catalog.parent / "imports" / "mmsegmentation.yaml").read_text().count("pspnet-r50-d8")
+
+
+def test_a_garbled_dataset_field_is_read_from_the_config(catalog, zoo):
+    """The zoo's OCRNet metafile has 'Dataset: # HRNet backbone' (a README heading): the config's
+    dataset file says Cityscapes."""
+    meta = zoo / "configs/pidnet/metafile.yaml"
+    meta.write_text(meta.read_text().replace("    Dataset: Cityscapes", "    Dataset: '# HRNet backbone'"))
+    assert _import(catalog, meta).exit_code == 0
+    (entry,) = _imported(catalog)
+    ss = entry["results"][0]
+    assert (ss["dataset"], ss["split"], ss["value"]) == ("cityscapes", "val", 78.74)
+    assert ("dataset from configs/_base_/datasets/cityscapes_1024x1024.py (the metafile's Dataset field "
+            "reads '# HRNet backbone')") in ss["note"]
