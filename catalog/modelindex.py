@@ -321,11 +321,10 @@ class ConfigFacts:
 
 def _block(text: str, name: str) -> str | None:
     """The text of `name = [...]` (bracket-balanced), the last one in the file."""
-    m = None
-    for m in re.finditer(rf"^{name}\s*=\s*\[", text, re.M):
-        pass
-    if m is None:
+    found = list(re.finditer(rf"^{name}\s*=\s*\[", text, re.M))
+    if not found:
         return None
+    m = found[-1]
     depth, i = 0, m.end() - 1
     while i < len(text):
         depth += {"[": 1, "]": -1}.get(text[i], 0)
@@ -621,7 +620,7 @@ class _Builder:
             self.skipped.append(Skipped(mf.rel, line, m.Name, "dataset(s) not in the catalog's registry: "
                                         + ", ".join(sorted({r.Dataset for r in m.results}))))
             return
-        for j, r, name, _ in usable:
+        for _j, r, name, _ in usable:
             dw = DATASET_WORDS[name]
             for metric, value in r.Metrics.items():
                 if metric in METRIC_WORDS:
