@@ -38,8 +38,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from catalog.datasets import DATASETS
-from catalog.schema import Efficiency, Result
 from catalog.reproductions import ACCURACY_TOLERANCE
+from catalog.schema import Efficiency, Result
 from catalog.vocab import UNITS
 
 VERDICTS = ("verified", "mismatch", "unit", "not-comparable", "unmeasured")
