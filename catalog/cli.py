@@ -51,12 +51,14 @@ class TableName(str, Enum):
     efficiency = "efficiency"
     papers = "papers"
     sources = "sources"
+    reproductions = "reproductions"
 
 
 class Format(str, Enum):
     csv = "csv"
     json = "json"
     bibtex = "bibtex"
+    model_index = "model-index"
 
 
 def _load(path: Path):
@@ -221,7 +223,11 @@ def export(
                                                    help="File to write (atomically); "
                                                         "stdout when omitted or '-'.")] = None,
 ) -> None:
-    """Export the catalog: a table as CSV or JSON, or all papers as BibTeX."""
+    """Export the catalog: a table as CSV or JSON, all papers as BibTeX, or every model with
+    its scores in the model-index format (`catalog import model-index` reads it back).
+
+    The `reproductions` table is one reproduction verdict per accuracy claim of a paper's own
+    model (catalog.reproductions)."""
     from catalog.export import to_bibtex, to_csv, to_json
     from catalog.frames import FRAMES
 
@@ -229,6 +235,21 @@ def export(
     cat, _ = _load(path)
     if fmt is Format.bibtex:
         _emit(to_bibtex(cat), output)
+        return
+    if fmt is Format.model_index:
+        from catalog.export_modelindex import to_model_index
+
+        _emit(to_model_index(cat), output)
+        return
+    if table is TableName.reproductions:
+        from catalog.reproductions import reproduction_verdicts, verdicts_frame
+
+        verdicts = reproduction_verdicts(cat)
+        if fmt is Format.json:
+            _emit(json.dumps([v.to_dict() for v in verdicts], indent=1, ensure_ascii=False,
+                             allow_nan=False) + "\n", output)
+        else:
+            _emit(to_csv(verdicts_frame(verdicts)), output)
         return
     df = FRAMES[table.value](cat)
     _emit(to_csv(df) if fmt is Format.csv else to_json(df), output)
@@ -425,6 +446,72 @@ def diff(
         raise typer.Exit(1) from None
     typer.echo(to_markdown(diff_catalogs(old, new, old_where, new_where, old_name, new_name),
                            path), nl=False)
+
+
+import_app = typer.Typer(help="Import a model zoo's published results as re-implementations.",
+                         no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+
+@import_app.command("model-index")
+def import_model_index(
+    paths: Annotated[list[Path], typer.Argument(help="Metafiles (configs/*/metafile.yaml) or a "
+                                                     "model-index.yml that lists them.")],
+    source: Annotated[str, typer.Option(help="The library whose zoo this is (catalog/vocab.py "
+                                             "IMPLEMENTATIONS), e.g. mmsegmentation.")],
+    commit: Annotated[str, typer.Option(help="The repository commit the files are from (40 hex); "
+                                             "every number cites its file at this commit.")],
+    path: Annotated[Path, typer.Option("--catalog", help="Catalog YAML file.")] = DEFAULT_CATALOG,
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if the import file "
+                                                        "would change.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every config skipped, "
+                                                                 "and why.")] = False,
+) -> None:
+    """Import model-index metafiles into data/imports/SOURCE.yaml (generated; loaded with the
+    catalog): one re-implementation model per config, its results with the settings the
+    metafile and config state, its checkpoint, training memory and speed claims.
+
+    Hand-curated rows are never overwritten (their configs are skipped); importing the same
+    commit again changes nothing; `catalog diff` summarises what a newer commit changes.
+    Exit 0 when written or unchanged, 1 on a bad metafile (errors as PATH:LINE:COLUMN), 2 on a
+    bad option.
+    """
+    from catalog.export import write_atomic
+    from catalog.modelindex import ImportError_, check_text, import_path, run_import
+
+    try:
+        plan, text = run_import(paths, source, commit, path)
+    except ValueError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2) from None
+    except ImportError_ as e:
+        for issue in e.issues:
+            typer.echo(str(issue))
+        typer.echo(f"{len(e.issues)} error(s); nothing written", err=True)
+        raise typer.Exit(1) from None
+    issues = check_text(text, path, source)
+    if issues:
+        for issue in issues:
+            typer.echo(str(issue))
+        typer.echo(f"{len(issues)} error(s) in the import merged with the catalog; nothing written", err=True)
+        raise typer.Exit(1)
+    out = import_path(path, source)
+    before = out.read_text(encoding="utf-8") if out.is_file() else None
+    summary = (f"{plan.n_models} models, {plan.n_results} results for {len(plan.papers)} papers; "
+               f"{len(plan.skipped)} configs skipped")
+    if verbose:
+        for s in plan.skipped:
+            typer.echo(str(s))
+    if before == text:
+        typer.echo(f"{out}: unchanged ({summary})", err=True)
+        return
+    if check:
+        typer.echo(f"{out}: would change ({summary}); run without --check, then: catalog diff "
+                   f"HEAD {out} --path {out.relative_to(path.parent.parent) if out.is_relative_to(path.parent.parent) else out}",
+                   err=True)
+        raise typer.Exit(1)
+    write_atomic(out, text)
+    typer.echo(f"wrote {out} ({summary})", err=True)
 
 
 def main() -> None:

@@ -150,6 +150,15 @@ def _canon(v: Any) -> str:
     return json.dumps(v, sort_keys=True, ensure_ascii=False, default=str)
 
 
+_PINNED = re.compile(r"/blob/[0-9a-f]{40}/")
+
+
+def _unpinned(v: Any) -> str:
+    """`_canon` with repository URLs' commits left out: a source re-pinned to another commit of
+    the same file (a zoo re-imported at a newer commit) is not a change to review."""
+    return _PINNED.sub("/blob/<commit>/", _canon(v))
+
+
 def claim_identity(kind: str, claim: dict) -> str:
     """Everything but value, sources and note, as a stable string."""
     return _canon({k: v for k, v in claim.items() if k not in _NOT_IDENTITY}) if kind else ""
@@ -214,7 +223,7 @@ def _diff_claims(pid: str, kind: str, old: dict, new: dict, i_new: int, i_old: i
     for key in list(dict.fromkeys([*after, *before])):
         b, a = before.get(key, []), after.get(key, [])
         for j, c in list(a):  # unchanged claims
-            match = next((x for x in b if _canon(x[1]) == _canon(c)), None)
+            match = next((x for x in b if _unpinned(x[1]) == _unpinned(c)), None)
             if match is not None:
                 b.remove(match)
                 a.remove((j, c))
@@ -244,7 +253,7 @@ def diff_catalogs(base: list, head: list, base_where, head_where, base_name: str
         for key in dict.fromkeys([*p_old, *p_new]):
             if key in ("models", "results", "efficiency"):
                 continue
-            if _canon(p_old.get(key)) != _canon(p_new.get(key)):
+            if _unpinned(p_old.get(key)) != _unpinned(p_new.get(key)):
                 pd_.changed_fields.append((key, p_old.get(key), p_new.get(key)))
         ids_old = [m.get("id") for m in p_old.get("models") or [] if isinstance(m, dict)]
         ids_new = [m.get("id") for m in p_new.get("models") or [] if isinstance(m, dict)]
@@ -252,7 +261,7 @@ def diff_catalogs(base: list, head: list, base_where, head_where, base_name: str
         pd_.models_removed = [m for m in ids_old if m not in ids_new]
         models_old = {m.get("id"): m for m in p_old.get("models") or [] if isinstance(m, dict)}
         for m in p_new.get("models") or []:
-            if isinstance(m, dict) and m.get("id") in models_old and _canon(m) != _canon(models_old[m.get("id")]):
+            if isinstance(m, dict) and m.get("id") in models_old and _unpinned(m) != _unpinned(models_old[m.get("id")]):
                 pd_.changed_fields.append((f"models[{m.get('id')}]", models_old[m.get("id")], m))
         for kind in ("results", "efficiency"):
             pd_.claims += _diff_claims(pid, kind, p_old, p_new, i_new, i_old, head_where, base_where)

@@ -822,27 +822,48 @@ def parse_catalog(text: str, file: str = "<string>",
     return cat, where, issues
 
 
-def collect_issues(path: Path | str = DEFAULT_CATALOG,
-                   checks: bool = True) -> tuple[Catalog | None, SourceMap, list[CatalogIssue]]:
-    """Load `path` without raising: (catalog or None, lines, issues). For the CLI."""
+def collect_issues(path: Path | str = DEFAULT_CATALOG, checks: bool = True,
+                   imports: bool = True) -> tuple[Catalog | None, SourceMap, list[CatalogIssue]]:
+    """Load `path` without raising: (catalog or None, lines, issues). For the CLI.
+
+    With `imports`, the generated import files beside it (`imports/*.yaml`, see
+    `catalog.imports`) are merged in, each part located in its own file."""
     path = Path(path)
     text, issues = _read(path)
     if text is None:
         return None, SourceMap(str(path)), issues
-    return parse_catalog(text, str(path), checks=checks)
+    from catalog.imports import import_files, merge_imports  # imports builds on this module
+
+    files = import_files(path) if imports else []
+    if not files:
+        return parse_catalog(text, str(path), checks=checks)
+    cat, where, issues = parse_catalog(text, str(path), checks=False)
+    if cat is None or issues:
+        return cat, where, issues
+    cat, where, issues = merge_imports(cat, where, files)
+    if issues:
+        return None, where, issues
+    if checks:
+        from catalog.checks import check_catalog
+
+        issues = check_catalog(cat, where)[:MAX_ISSUES]
+    return cat, where, issues
 
 
-def load_catalog(path: Path | str = DEFAULT_CATALOG, checks: bool = True) -> Catalog:
-    """Load and validate the catalog; raise `CatalogError` listing every problem."""
-    cat, _, issues = collect_issues(path, checks=checks)
+def load_catalog(path: Path | str = DEFAULT_CATALOG, checks: bool = True,
+                 imports: bool = True) -> Catalog:
+    """Load and validate the catalog (with its import files); raise `CatalogError` listing
+    every problem."""
+    cat, _, issues = collect_issues(path, checks=checks, imports=imports)
     if issues or cat is None:
         raise CatalogError(issues or [f"{path}: could not load the catalog"])
     return cat
 
 
-def load_with_lines(path: Path | str = DEFAULT_CATALOG) -> tuple[Catalog, SourceMap]:
+def load_with_lines(path: Path | str = DEFAULT_CATALOG,
+                    imports: bool = True) -> tuple[Catalog, SourceMap]:
     """Like `load_catalog`, also returning where each entry sits (for reports with lines)."""
-    cat, where, issues = collect_issues(path)
+    cat, where, issues = collect_issues(path, imports=imports)
     if issues or cat is None:
         raise CatalogError(issues or [f"{path}: could not load the catalog"])
     return cat, where

@@ -217,7 +217,9 @@ def _annotate(rows: list[Row]) -> None:
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80]
+    # Model ids run to 64 characters (a zoo config's name): the bound leaves room for the
+    # dataset, metric, protocol and value after the longest one.
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:128]
 
 
 def _fmt(v: float) -> str:
