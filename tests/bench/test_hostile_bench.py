@@ -247,3 +247,23 @@ def test_two_sweeps_recording_failures_at_once_keep_both(tmp_path, monkeypatch):
         pool.map(_fail, [(str(tmp_path), "a"), (str(tmp_path), "b")])
     failed = json.loads(S.state_path("fp").read_text())["failed"]
     assert len(failed) == 40
+
+
+def test_decoding_threads_share_one_pixel_budget():
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bench.miou_cmd import _PixelBudget
+
+    budget, peak, lock = _PixelBudget(100), [0], threading.Lock()
+
+    def work(n):
+        with budget.hold(n):
+            with lock:
+                peak[0] = max(peak[0], budget.used)
+            time.sleep(0.01)
+
+    with ThreadPoolExecutor(16) as ex:
+        list(ex.map(work, [30, 60, 90, 10, 100, 40] * 5))
+    assert peak[0] <= 100 and budget.used == 0
