@@ -30,9 +30,8 @@ import typer
 
 from bench.harness import (
     CPU_BUDGET_S,
-    CPU_MAX_ITERS,
     CPU_WARMUP,
-    CUDA_ITERS,
+    CUDA_BUDGET_S,
     CUDA_WARMUP,
     RunOptions,
     UsageError,
@@ -109,12 +108,29 @@ def print_record(rec: dict, catalog_note: str | None) -> None:
         t.add_row(f"GMACs at {fa['input_size'][0]}x{fa['input_size'][1]}",
                   _fmt(fa.get("gmacs")), esc(fa.get("error") or f"canonical size of {why}"))
     if lat := rec["latency"]:
-        t.add_row("latency median", f"{_fmt(lat['median_ms'], 2)} ms",
-                  f"p90 {_fmt(lat['p90_ms'], 2)}, mean {_fmt(lat['mean_ms'], 2)} ± "
-                  f"{_fmt(lat['std_ms'], 2)} ms; {lat['warmup']} warm-up + {lat['iters']} timed "
-                  f"({esc(lat['timer'])})")
+        engine = "" if rec.get("engine", "pytorch") == "pytorch" else f" ({rec['engine']})"
+        ci = lat.get("ci_ms")
+        mark = " UNSTABLE" if lat.get("unstable") else ""
+        t.add_row(f"latency median{engine}", f"{_fmt(lat['median_ms'], 2)} ms{mark}",
+                  (f"95% CI {_fmt(ci[0], 2)}-{_fmt(ci[1], 2)}, " if ci else "")
+                  + f"p90 {_fmt(lat['p90_ms'], 2)}, mean {_fmt(lat['mean_ms'], 2)} ± "
+                  f"{_fmt(lat['std_ms'], 2)} ms; {lat['warmup']} warm-up + {lat['iters']} timed"
+                  + (f" in {lat['blocks']} block(s), {lat['samples_used']} judged" if lat.get("blocks") else "")
+                  + (f"; {lat['threads']} threads" if lat.get("threads") else "")
+                  + f" ({esc(lat['timer'])})"
+                  + ("; never settled within the protocol's bound" if lat.get("unstable") else ""))
+        for fo in lat.get("family_order") or []:
+            t.add_row("family order", "persists" if fo["persists"] else "resolved",
+                      f"{esc(fo['smaller'])} ({_fmt(fo['smaller_gmacs'])} GMACs) {_fmt(fo['smaller_median_ms'], 1)} ms "
+                      f"vs {esc(fo['larger'])} ({_fmt(fo['larger_gmacs'])} GMACs) {_fmt(fo['larger_median_ms'], 1)} ms, "
+                      f"re-measured (first {_fmt(fo['first_smaller_ms'], 1)} vs {_fmt(fo['first_larger_ms'], 1)})")
         t.add_row("throughput", f"{_fmt(lat['throughput_ips'], 2)} img/s",
                   f"batch {lat.get('batch') or rec['batch']} * 1000 / median")
+    if ox := rec.get("onnx"):
+        t.add_row("ONNX export", ox.get("exporter") or "-",
+                  esc(ox.get("error") or "") or f"opset {ox['opset']}, {_fmt(ox.get('export_s'), 1)} s, "
+                  f"{_fmt(ox.get('file_mb'), 1)} MB; onnxruntime {ox['onnxruntime']} "
+                  f"{', '.join(ox['providers'])}")
     if mem := rec["memory"]:
         t.add_row("peak memory", f"{_fmt(mem.get('peak_mb'), 1)} MB", esc(f"{mem.get('kind')}: {mem.get('note')}"))
     if wt := rec.get("weights"):
@@ -172,16 +188,16 @@ def list_models(
     catalog: Annotated[Path | None, typer.Option(help="Catalog YAML (default data/papers.yaml).")] = None,
 ) -> None:
     """List registered models: key, paper, classes, input size, claims, reference and local runs."""
-    from bench.harness import claims_for
+    from bench.claim_counts import claim_counts
     from bench.models.registry import all_specs
     from bench.record import ResultsError
     from bench.results import REFERENCE_DIR, latest_run, shown, user_results_dir
 
     local_dir = results_dir or user_results_dir()
-    cat, note = load_claims_catalog(catalog)
+    specs = all_specs()  # from the registry index: no model family is imported
+    counts, note = claim_counts(catalog, sorted({s.model_id for s in specs.values()}))
     rows = []
-    for key, spec in all_specs().items():
-        res, effs = claims_for(cat, spec)
+    for key, spec in specs.items():
         ref = last = None
         try:
             ref = shown(key, REFERENCE_DIR)
@@ -190,7 +206,7 @@ def list_models(
             _eprint(f"warning: {e}")
         rows.append({"key": key, "paper": spec.paper, "family": spec.family,
                      "num_classes": spec.num_classes, "input_size": list(spec.input_size),
-                     "claims": None if cat is None else len(res) + len(effs),
+                     "claims": None if counts is None else counts[spec.model_id],
                      "reference_run": ref and {"timestamp": ref.timestamp, "device": ref.device,
                                                "reference": ref.reference},
                      "last_local": last and {"timestamp": last.get("timestamp"),
@@ -225,6 +241,10 @@ def list_models(
 @app.command("run")
 def run(
     model: Annotated[str | None, typer.Argument(help="Bench key (see `bench list`).")] = None,
+    module: Annotated[str | None, typer.Option("--module", help="PATH/FILE.py:FACTORY: measure your own model, a function returning an nn.Module (N,3,H,W)->(N,classes,H,W). This imports and RUNS THAT FILE'S CODE in this process, with your rights.")] = None,
+    hf_config: Annotated[Path | None, typer.Option("--hf-config", help="A transformers segmentation config.json (SegFormer, UperNet, BEiT, DPT, MobileViT, MaskFormer, Mask2Former, EoMT, ...), built with random weights; nothing is downloaded.")] = None,
+    run_name: Annotated[str | None, typer.Option("--name", help="With --module/--hf-config: the run's model id [default: the --claims file's only model, else from the factory or file name].")] = None,
+    claims: Annotated[Path | None, typer.Option("--claims", help="Judge claims from this file (efficiency and results in the catalog's format, e.g. a paper under review) instead of the catalog.")] = None,
     all_models: Annotated[bool, typer.Option("--all", help="Run every registered model (or --models), saving each.")] = False,
     models: Annotated[str | None, typer.Option(help="With --all: only these bench keys, comma-separated.")] = None,
     resume: Annotated[bool, typer.Option(help="With --all: skip jobs this sweep (same settings) already saved.")] = True,
@@ -236,6 +256,7 @@ def run(
     timeout: Annotated[int, typer.Option(help="Slurm: minutes per job before it is killed.")] = 60,
     array_parallelism: Annotated[int, typer.Option(help="Slurm: jobs running at once.")] = 16,
     logs: Annotated[Path | None, typer.Option(help="Slurm: job logs and records [default: under ~/.cache/segatlas/sweeps].")] = None,
+    exclusive: Annotated[bool, typer.Option("--exclusive", help="Slurm: one job per node (sbatch --exclusive), so no other job shares the cores being timed.")] = False,
     device: Annotated[str, typer.Option(help="cpu or cuda (cuda:N).")] = "cpu",
     input: Annotated[str | None, typer.Option("--input", help="Input HxW; default: the size of the claim the model reproduces.")] = None,
     batch: Annotated[int, typer.Option(help="Batch size for latency and memory.")] = 1,
@@ -243,7 +264,9 @@ def run(
     channels_last: Annotated[bool, typer.Option("--channels-last", help="channels_last memory format.")] = False,
     compile: Annotated[bool, typer.Option("--compile", help="torch.compile the model before timing.")] = False,
     warmup: Annotated[int | None, typer.Option(help=f"Warm-up iterations, >= 0 [default: {CPU_WARMUP} on CPU, {CUDA_WARMUP} on CUDA].")] = None,
-    iters: Annotated[int | None, typer.Option(help=f"Timed iterations, >= 1 [default: CPU as many as fit in {CPU_BUDGET_S:g} s, 3 to {CPU_MAX_ITERS}; CUDA {CUDA_ITERS}].")] = None,
+    iters: Annotated[int | None, typer.Option(help="Timed iterations, >= 1, in one block [default: blocks until the median's 95% CI is within +-5% and p90/median <= 1.25, or the latency budget is spent: then recorded as unstable].")] = None,
+    latency_budget: Annotated[float | None, typer.Option(help=f"Seconds of timing before a run that has not settled stops as unstable (at least 6 timings are always taken) [default: {CPU_BUDGET_S:g} on CPU, {CUDA_BUDGET_S:g} on CUDA].")] = None,
+    runtime: Annotated[str, typer.Option(help="pytorch (eager), or onnxruntime: export to ONNX (opset 18) and time it on ONNX Runtime (CPU provider; CUDA provider with --device cuda). Recorded as its own engine.")] = "pytorch",
     no_latency: Annotated[bool, typer.Option("--no-latency", help="Skip timing (one forward pass for memory).")] = False,
     fvcore: Annotated[bool, typer.Option("--fvcore/--no-fvcore", help="Also count with fvcore (a traced forward; off by default).")] = False,
     num_classes: Annotated[int | None, typer.Option(help="Output classes, >= 1 [default: the model's]; params claims are still checked at the model's default.")] = None,
@@ -278,13 +301,20 @@ def run(
                           warmup=warmup, iters=iters, latency=not no_latency, fvcore=fvcore,
                           num_classes=num_classes, weights=str(weights) if weights else None,
                           sha256=sha256, allow_partial=allow_partial, threads=threads,
+                          latency_budget=latency_budget, runtime=runtime,
                           data=data, split=split, protocol=protocol,
                           crop=parse_hw(crop, "--crop"), stride=parse_hw(stride, "--stride"),
                           flip=flip, scales=parse_scales(scales), reference=reference)
         for p in precisions:
             check_options(RunOptions(**{**opts.__dict__, "precision": p}))
-        if (model is None) == (not all_models):
-            raise UsageError("give one MODEL or --all")
+        if sum(bool(x) for x in (model, all_models, module, hf_config)) != 1:
+            raise UsageError("give one MODEL, --all, --module FILE.py:FACTORY or --hf-config FILE")
+        if (module or hf_config) and reference:
+            raise UsageError("--reference is for registered models: save your model's run with --save")
+        if run_name and not (module or hf_config):
+            raise UsageError("--name applies to --module and --hf-config")
+        if claims and all_models:
+            raise UsageError("--claims applies to one model, not --all")
         if models and not all_models:
             raise UsageError("--models only applies to --all")
         if only_failed and not all_models:
@@ -293,6 +323,8 @@ def run(
             raise UsageError(f"--executor '{executor[:20]}' is not one of {', '.join(EXECUTORS)}")
         if executor != "local" and not all_models:
             raise UsageError("--executor applies to --all")
+        if exclusive and executor != "slurm":
+            raise UsageError("--exclusive applies to --executor slurm")
         for name, v in (("--gpus-per-job", gpus_per_job), ("--timeout", timeout),
                         ("--array-parallelism", array_parallelism), ("--cpus-per-job", cpus_per_job)):
             if v is not None and v < (0 if name == "--gpus-per-job" else 1):
@@ -305,20 +337,26 @@ def run(
             code = _sweep(opts, precisions, models, resume, only_failed, executor, out_dir,
                           catalog, json_out, dict(partition=partition, gpus_per_job=gpus_per_job,
                                                   cpus_per_job=cpus_per_job, timeout_min=timeout,
-                                                  array_parallelism=array_parallelism, logs=logs))
+                                                  array_parallelism=array_parallelism, logs=logs,
+                                                  exclusive=exclusive))
             raise typer.Exit(code)
         from bench.harness import measure_model
-        from bench.models.registry import UnknownModel, get_spec
 
-        try:
-            spec = get_spec(model)
-        except UnknownModel as e:
-            raise UsageError(str(e)) from None
-        cat, note = load_claims_catalog(catalog)
+        spec, source = _target(model, module, hf_config, run_name, opts)
+        if claims:
+            from bench.user_models import bind_claims, load_claims_file
+
+            cat, claims_source = load_claims_file(str(claims))
+            spec = bind_claims(spec, cat, run_name)
+            note = f"claims from {claims}"
+            if source is not None:
+                source.update(claims_source)
+        else:
+            cat, note = load_claims_catalog(catalog)
         if note and not json_out:
             _eprint(note)
         rec = measure_model(spec, opts, cat, say=lambda m: _eprint(f"  {m}"),
-                            progress=True)
+                            progress=True, source=source)
     except UsageError as e:
         _fail(str(e))
     except ResultsError as e:  # a record the harness built does not validate: a bench bug
@@ -340,6 +378,23 @@ def run(
         raise typer.Exit(1)
 
 
+def _target(model: str | None, module: str | None, hf_config: Path | None, name: str | None,
+            opts: RunOptions):
+    """(spec, record source or None) of what `bench run` measures."""
+    if module or hf_config:
+        from bench.user_models import hf_config_spec, module_spec
+
+        make = module_spec if module else hf_config_spec
+        return make(module or str(hf_config), name=name, num_classes=opts.num_classes,
+                    input_size=opts.input_size)
+    from bench.models.registry import UnknownModel, get_spec
+
+    try:
+        return get_spec(model), None
+    except UnknownModel as e:
+        raise UsageError(str(e)) from None
+
+
 def _sweep(opts: RunOptions, precisions: list[str], models: str | None, resume: bool,
            only_failed: bool, executor: str, results_dir: Path, catalog: Path | None,
            json_out: bool, cluster: dict) -> int:
@@ -356,6 +411,13 @@ def _sweep(opts: RunOptions, precisions: list[str], models: str | None, resume: 
         if unknown:
             raise UsageError(f"--models: unknown model(s) {', '.join(unknown)} (`bench list`)")
     jobs = plan(keys, precisions)
+    copts = None
+    if executor != "local":
+        from bench.slurm import ClusterOptions, check_submission
+
+        copts = ClusterOptions(cluster="slurm" if executor == "slurm" else "local",
+                               poll_s=10.0 if executor == "slurm" else 1.0, **cluster)
+        check_submission(copts, opts)  # before any sweep state is written
     state = open_state(opts, precisions, results_dir, jobs, resume, _eprint)
     if only_failed:
         todo = [Job(f["model"], f["precision"]) for f in state["failed"].values()
@@ -383,12 +445,16 @@ def _sweep(opts: RunOptions, precisions: list[str], models: str | None, resume: 
             if executor == "local":
                 rows = run_local(todo, specs, opts, cat, results_dir, state, progress)
             else:
-                from bench.slurm import ClusterOptions, run_submitit
+                from bench.slurm import run_submitit
 
-                copts = ClusterOptions(cluster="slurm" if executor == "slurm" else "local",
-                                       poll_s=10.0 if executor == "slurm" else 1.0, **cluster)
-                rows = run_submitit(todo, specs, opts, str(catalog) if catalog else None,
-                                    results_dir, state, progress, copts)
+                try:
+                    rows = run_submitit(todo, specs, opts, str(catalog) if catalog else None,
+                                        results_dir, state, progress, copts,
+                                        catalog_loaded=cat is not None)
+                except UsageError:
+                    if not (state["submitted"] or state["failed"]) and len(todo) == len(jobs):
+                        finish_state(state)  # refused before anything ran: leave no state
+                    raise
     except KeyboardInterrupt:
         saved = len(jobs) - len(pending(state, results_dir, jobs))
         _eprint(f"interrupted: {saved} of {len(jobs)} job(s) saved in {results_dir}; "
@@ -413,7 +479,7 @@ def _sweep(opts: RunOptions, precisions: list[str], models: str | None, resume: 
             t.add_column(col, overflow="fold")
         for s in rows:
             t.add_row(esc(s["model"]), esc(s["precision"]), _fmt(s["params"]), _fmt(s["gmacs"]),
-                      _fmt(s["median_ms"], 2),
+                      _fmt(s["median_ms"], 2) + (" unstable" if s.get("unstable") else ""),
                       ", ".join(f"{k} {n}" for k, n in s["verdicts"].items()), esc(s["error"] or ""))
         out.print(t)
         out.print(f"saved under {esc(results_dir)}")

@@ -23,20 +23,23 @@ import re
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import bench
 from bench.record import Run, now_iso, validate_run
 
-# CPU defaults keep a heavy model (FCN-8s at 500x500, ~7 s per forward on 2 cores) to about
-# a minute: 1 warm-up, then as many timed iterations as fit in 20 s (3 to 10).
-# CUDA defaults: 10 warm-up, 100 timed iterations.
-CPU_WARMUP, CPU_BUDGET_S, CPU_MAX_ITERS = 1, 20.0, 10
-CUDA_WARMUP, CUDA_ITERS = 10, 100
+# Timing follows the block protocol (bench/measure/latency.py): blocks until the median's CI
+# is within +-5 % and p90/median <= 1.25, or the budget is spent (then `unstable`). CPU: 1
+# warm-up, 60 s of timing at most beyond the 6 timings always taken (a heavy model such as
+# FCN-8s at 500x500, ~7 s per forward on 2 cores, takes about a minute). CUDA: 10 warm-up,
+# 30 s. `--iters N` times exactly N instead (judged the same way).
+CPU_WARMUP, CPU_BUDGET_S = 1, 60.0
+CUDA_WARMUP, CUDA_BUDGET_S = 10, 30.0
 PRECISIONS = ("fp32", "fp16", "bf16")
 PROTOCOLS = ("whole", "slide")
+RUNTIMES = ("pytorch", "onnxruntime")
 DEVICE_RE = re.compile(r"^(cpu|cuda(:\d+)?)$")
 
 Say = Callable[[str], None]
@@ -63,6 +66,8 @@ class RunOptions:
     sha256: str | None = None
     allow_partial: bool = False
     threads: int | None = None
+    latency_budget: float | None = None
+    runtime: str = "pytorch"
     data: str | None = None
     split: str = "val"
     protocol: str = "whole"
@@ -127,6 +132,15 @@ def check_options(opts: RunOptions) -> None:
                              ("--threads", opts.threads, 1)):
         if value is not None and value < low:
             raise UsageError(f"{name} must be >= {low}, got {value}")
+    if opts.latency_budget is not None and not (math.isfinite(opts.latency_budget)
+                                                and 0 < opts.latency_budget <= 86_400):
+        raise UsageError(f"--latency-budget must be seconds in (0, 86400], got {opts.latency_budget}")
+    if opts.runtime not in RUNTIMES:
+        raise UsageError(f"--runtime '{opts.runtime[:20]}' is not one of {', '.join(RUNTIMES)}")
+    if opts.runtime == "onnxruntime" and (opts.compile or opts.channels_last or opts.precision != "fp32"
+                                          or opts.data or opts.weights):
+        raise UsageError("--runtime onnxruntime times the fp32 export of the model: no --compile, "
+                         "--channels-last, --precision, --data or --weights")
     if opts.num_classes is not None and opts.num_classes > 100_000:
         raise UsageError(f"--num-classes {opts.num_classes} is not a plausible class count")
     if opts.protocol not in PROTOCOLS:
@@ -179,6 +193,20 @@ def preflight(spec, opts: RunOptions, cat=None) -> Prepared:
                          f"{torch.__version__}, cuda build {torch.version.cuda}); use --device cpu")
     if opts.device.startswith("cuda:") and int(opts.device[5:]) >= torch.cuda.device_count():
         raise UsageError(f"--device {opts.device}: only {torch.cuda.device_count()} CUDA device(s)")
+    if opts.runtime == "onnxruntime":
+        try:
+            from bench.measure.onnx_runtime import providers_for
+        except ImportError:
+            raise UsageError("--runtime onnxruntime needs the onnxruntime and onnxscript packages "
+                             "(pip install -e '.[bench]')") from None
+        try:
+            providers = providers_for(opts.device)
+        except ImportError:
+            raise UsageError("--runtime onnxruntime: onnxruntime is not installed "
+                             "(pip install -e '.[bench]')") from None
+        if opts.device.startswith("cuda") and "CUDAExecutionProvider" not in providers:
+            raise UsageError("--runtime onnxruntime --device cuda: this onnxruntime has no CUDA "
+                             "execution provider (install onnxruntime-gpu), or use --device cpu")
     prep = Prepared()
     if opts.data:
         from bench.data import DatasetError, open_dataset
@@ -243,20 +271,45 @@ def catalog_sha256(cat, spec, weights: str) -> str | None:
     return next((c.sha256 for c in variant.weights if c.url.rsplit("/", 1)[-1] == name), None)
 
 
-def canonical_sizes(results, default: tuple[int, int]) -> dict[tuple[int, int], dict]:
-    """Sizes to count FLOPs at for the site's plots: each canonical size of a dataset the
-    model's accuracy claims use (catalog.datasets), and the model's default input size."""
+def canonical_sizes(results, default: tuple[int, int],
+                    eval_sizes: dict[tuple[int, int], list[str]] | None = None
+                    ) -> dict[tuple[int, int], dict]:
+    """Sizes to count FLOPs at for the site: each canonical size of a dataset the model's
+    accuracy claims use (catalog.datasets), each size its results were evaluated at
+    (`eval_sizes`: size -> datasets, from `result_eval_sizes`), and the model's default size."""
     from catalog.datasets import DATASETS
+
+    def entry(size) -> dict:
+        return sizes.setdefault(tuple(size), {"datasets": [], "eval_datasets": [],
+                                              "model_default": False})
 
     sizes: dict[tuple[int, int], dict] = {}
     for ds in sorted({r.dataset for r in results}):
         d = DATASETS.get(ds)
         if d is not None and d.canonical_size:
-            sizes.setdefault(tuple(d.canonical_size), {"datasets": [], "model_default": False})
-            sizes[tuple(d.canonical_size)]["datasets"].append(ds)
-    sizes.setdefault(tuple(default), {"datasets": [], "model_default": False})
-    sizes[tuple(default)]["model_default"] = True
+            entry(d.canonical_size)["datasets"].append(ds)
+    for size, datasets in sorted((eval_sizes or {}).items()):
+        entry(size)["eval_datasets"] = sorted(set(datasets))
+    entry(default)["model_default"] = True
     return sizes
+
+
+def result_eval_sizes(cat, model_id: str) -> dict[tuple[int, int], list[str]]:
+    """HxW -> datasets, for each size a result of `model_id` was evaluated at, by the rule
+    the site pairs a score with its compute (catalog.compare.rows.Row.eval_size)."""
+    if cat is None:
+        return {}
+    from catalog.compare.rows import build_rows
+
+    out: dict[tuple[int, int], list[str]] = {}
+    for row in build_rows(cat):
+        if row.model_id != model_id:
+            continue
+        size, _how = row.eval_size()
+        if size:
+            hw = parse_hw(size, "eval size")
+            out.setdefault(hw, []).append(row.dataset)  # type: ignore[arg-type]
+    return out
 
 
 def _spec_for_catalog_model(model_id: str):
@@ -278,7 +331,8 @@ def _quiet(msg: str) -> None:
 
 
 def measure_model(spec, opts: RunOptions, cat=None, say: Say = _quiet,
-                  progress: bool = False, sweep: str | None = None) -> Run:
+                  progress: bool = False, sweep: str | None = None,
+                  source: dict | None = None) -> Run:
     """Build `spec`'s model, measure it and judge the catalog's claims; the typed record.
 
     `say` receives one line per stage (the CLI prints them on stderr); `progress` shows the
@@ -287,6 +341,8 @@ def measure_model(spec, opts: RunOptions, cat=None, say: Say = _quiet,
     rec = _measure(spec, opts, cat, say, progress, prep)
     if sweep:
         rec["sweep"] = sweep
+    if source:  # an unregistered model: which file was measured, and whose claims
+        rec["source"] = source
     return validate_run(rec, f"record of {spec.key}")
 
 
@@ -295,11 +351,13 @@ def _measure(spec, opts: RunOptions, cat, say: Say, progress: bool, prep: Prepar
 
     from bench.measure.env import collect_env
     from bench.measure.flops import count_flops
+    from bench.measure.onnx_runtime import OnnxError
     from bench.measure.params import count_params
     from bench.verify import claim_input_sizes, unnamed_variant_verdict, verify_all, verify_efficiency
 
-    if opts.threads:
-        torch.set_num_threads(opts.threads)
+    # pinned (to torch's own default when not given), so the record names the threads its
+    # timings ran on
+    torch.set_num_threads(opts.threads or torch.get_num_threads())
     dev = torch.device(opts.device)
     size = tuple(opts.input_size or spec.input_size)
     nc = opts.num_classes or spec.num_classes
@@ -308,7 +366,7 @@ def _measure(spec, opts: RunOptions, cat, say: Say, progress: bool, prep: Prepar
         "model": spec.key, "paper": spec.paper, "catalog_model": spec.model_id,
         "harness_version": bench.__version__, "timestamp": now_iso(),
         "run_id": uuid.uuid4().hex, "reference": opts.reference,
-        "device": dev.type, "input_size": list(size), "batch": opts.batch,
+        "device": dev.type, "engine": opts.runtime, "input_size": list(size), "batch": opts.batch,
         "precision": opts.precision, "channels_last": opts.channels_last,
         "compile": opts.compile, "num_classes": nc,
         "params": None, "flops": None, "latency": None, "memory": None,
@@ -355,6 +413,11 @@ def _measure(spec, opts: RunOptions, cat, say: Say, progress: bool, prep: Prepar
         say(f"counting FLOPs at {size[0]}x{size[1]}" + (" (with fvcore)" if opts.fvcore else ""))
         rec["flops"] = count_flops(model, size, dev, fvcore=opts.fvcore)
         flops_by_size[size] = rec["flops"]
+        if opts.runtime == "onnxruntime":  # the eager run of the model counts FLOPs elsewhere
+            stage = "timing on ONNX Runtime"
+            rec["latency"], rec["memory"], rec["onnx"] = _time_onnx(model, size, opts, dev, say)
+            rec["elapsed_s"] = round(time.perf_counter() - t0, 2)
+            return rec
         extra = sorted(claim_input_sizes(effs) - {size})
         if extra:  # FLOPs depend on input size: re-measure at each claim's, so verdicts are real
             say("counting FLOPs at claim sizes " + ", ".join(f"{h}x{w}" for h, w in extra))
@@ -366,7 +429,8 @@ def _measure(spec, opts: RunOptions, cat, say: Say, progress: bool, prep: Prepar
         # count of an ADE20K-registered model has a 19-class head, not 150).
         flops_by_key = _flops_with_claim_classes(spec, effs, nc, dev, say)
         rec.setdefault("flops_at_claim_sizes", []).extend(flops_by_key.values())
-        rec["flops_at"] = _flops_at(model, results, spec, dev, flops_by_size, say)
+        rec["flops_at"] = _flops_at(model, results, spec, dev, flops_by_size, say,
+                                    result_eval_sizes(cat, spec.model_id))
         stage = "timing"
         rec["latency"], rec["memory"] = _time_and_memory(model, size, opts, dev, say)
         if any(getattr(e, "relative_to", None) for e in effs):
@@ -392,6 +456,10 @@ def _measure(spec, opts: RunOptions, cat, say: Say, progress: bool, prep: Prepar
                 rec["miou"] = _finite_scores(miou)
     except UsageError:
         raise
+    except OnnxError as e:  # an export that fails is a finding, recorded with its reason
+        rec["onnx"], rec["error"] = e.info, str(e)[:2000]
+        rec["elapsed_s"] = round(time.perf_counter() - t0, 2)
+        return rec
     except Exception as e:  # noqa: BLE001 - record what failed; --all goes on
         if _is_oom(e):
             rec["error"] = f"CUDA out of memory (batch {opts.batch}, {size[0]}x{size[1]}): {e}"
@@ -439,15 +507,17 @@ def _flops_with_claim_classes(spec, effs, nc: int, dev, say: Say) -> dict[tuple[
     return out
 
 
-def _flops_at(model, results, spec, dev, flops_by_size: dict, say: Say) -> list[dict]:
-    """FLOPs at each canonical dataset size (and the default size), for the site's plots."""
+def _flops_at(model, results, spec, dev, flops_by_size: dict, say: Say,
+              eval_sizes: dict | None = None) -> list[dict]:
+    """FLOPs at each canonical dataset size, each size the model's results were evaluated at,
+    and the default size: the site shows compute at the size of the score beside it."""
     from bench.measure.flops import count_flops
 
     out = []
-    sizes = canonical_sizes(results, spec.input_size)
+    sizes = canonical_sizes(results, spec.input_size, eval_sizes)
     todo = [s for s in sizes if s not in flops_by_size]
     if todo:
-        say("counting FLOPs at canonical sizes " + ", ".join(f"{h}x{w}" for h, w in todo))
+        say("counting FLOPs at canonical and evaluation sizes " + ", ".join(f"{h}x{w}" for h, w in todo))
     for s, info in sizes.items():
         entry = {"input_size": list(s), **info}
         try:
@@ -460,10 +530,13 @@ def _flops_at(model, results, spec, dev, flops_by_size: dict, say: Say) -> list[
     return out
 
 
-def _latency_settings(opts: RunOptions, cuda: bool) -> tuple[int, int | None]:
+def latency_settings(opts: RunOptions, cuda: bool):
+    """(warm-up, fixed iterations or None, the block protocol) for these options."""
+    from bench.measure.latency import Protocol
+
     warmup = opts.warmup if opts.warmup is not None else (CUDA_WARMUP if cuda else CPU_WARMUP)
-    iters = opts.iters if opts.iters is not None else (CUDA_ITERS if cuda else None)
-    return warmup, iters
+    budget = opts.latency_budget or (CUDA_BUDGET_S if cuda else CPU_BUDGET_S)
+    return warmup, opts.iters, Protocol(budget_s=budget)
 
 
 def _time_and_memory(model, size, opts: RunOptions, dev, say: Say) -> tuple[dict | None, dict]:
@@ -482,15 +555,49 @@ def _time_and_memory(model, size, opts: RunOptions, dev, say: Say) -> tuple[dict
                 m(x)
             lat = None
         else:
-            warmup, iters = _latency_settings(opts, dev.type == "cuda")
+            warmup, iters, proto = latency_settings(opts, dev.type == "cuda")
             say(f"timing: {warmup} warm-up, "
-                + (f"{iters} timed" if iters else f"up to {CPU_MAX_ITERS} timed in {CPU_BUDGET_S:g} s"))
+                + (f"{iters} timed" if iters else f"blocks until settled (CI of the median "
+                   f"+-{proto.max_rel_ci:.0%}, p90/median <= {proto.max_spread}) or {proto.budget_s:g} s"))
             lat = measure_latency(model, size, batch=opts.batch, device=dev,
                                   precision=opts.precision, channels_last=opts.channels_last,
-                                  compile=opts.compile, warmup=warmup, iters=iters,
-                                  budget_s=CPU_BUDGET_S, max_iters=CPU_MAX_ITERS)
+                                  compile=opts.compile, warmup=warmup, iters=iters, protocol=proto)
+            if lat["unstable"]:
+                say(f"timings never settled: median {lat['median_ms']:.1f} ms, CI "
+                    f"{lat['ci_ms'][0]:.1f}-{lat['ci_ms'][1]:.1f}, p90/median {lat['spread']:.2f} "
+                    "(recorded as unstable)")
     mem["scope"] = "forward passes of the latency run" if lat else "one forward pass"
     return lat, mem
+
+
+def remeasure_latency(spec, opts: RunOptions, say: Say = _quiet) -> dict:
+    """Build `spec` again and time it with the options of its run (bench.ordering)."""
+    import torch
+
+    torch.set_num_threads(opts.threads or torch.get_num_threads())
+    dev = torch.device(opts.device)
+    size = tuple(opts.input_size or spec.input_size)
+    torch.manual_seed(0)
+    model = spec.build(num_classes=opts.num_classes or spec.num_classes).eval().to(dev)
+    say(f"re-measuring the latency of {spec.key}")
+    if opts.runtime == "onnxruntime":
+        return _time_onnx(model, size, opts, dev, say)[0]
+    return _time_and_memory(model, size, replace(opts, latency=True), dev, say)[0]
+
+
+def _time_onnx(model, size, opts: RunOptions, dev, say: Say) -> tuple[dict, dict, dict]:
+    """Export to ONNX and time it on ONNX Runtime (bench.measure.onnx_runtime); OnnxError
+    carries the reason when the export or the session fails."""
+    from bench.measure.memory import peak_memory
+    from bench.measure.onnx_runtime import OPSET, measure_onnx_latency
+
+    warmup, iters, proto = latency_settings(opts, dev.type == "cuda")
+    say(f"exporting to ONNX (opset {OPSET}) and timing on ONNX Runtime")
+    with peak_memory("cpu") as mem:
+        lat, info = measure_onnx_latency(model, size, batch=opts.batch, device=opts.device,
+                                         warmup=warmup, iters=iters, protocol=proto)
+    mem["scope"] = "export, session creation and the timed runs (ONNX Runtime, host memory)"
+    return lat, mem, info
 
 
 def _relative_measurements(effs, size, opts: RunOptions, dev, say: Say) -> dict[str, dict]:
@@ -523,12 +630,12 @@ def _relative_measurements(effs, size, opts: RunOptions, dev, say: Say) -> dict[
         if opts.latency and any(e.quantity in ("latency", "fps") for e in mine):
             from bench.measure.latency import measure_latency
 
-            warmup, iters = _latency_settings(opts, dev.type == "cuda")
+            warmup, iters, proto = latency_settings(opts, dev.type == "cuda")
             rel["latency"] = measure_latency(m, size, batch=opts.batch, device=dev,
                                              precision=opts.precision,
                                              channels_last=opts.channels_last,
                                              compile=opts.compile, warmup=warmup, iters=iters,
-                                             budget_s=CPU_BUDGET_S, max_iters=CPU_MAX_ITERS)
+                                             protocol=proto)
         out[other] = rel
         del m
     return out

@@ -50,6 +50,7 @@ MAX_RUNS = 5_000
 MAX_VERDICTS = 1_000
 ID_RE = r"^[a-z0-9][a-z0-9+-]*$"   # bench keys, catalog model and paper ids
 VERDICTS = ("verified", "mismatch", "unit", "not-comparable", "unmeasured")
+ENGINES = ("pytorch", "onnxruntime")
 
 Id = Annotated[str, Field(pattern=ID_RE, max_length=100)]
 Text = Annotated[str, Field(max_length=10_000)]
@@ -129,11 +130,15 @@ class Flops(_Open):
 
 class FlopsAt(_Record):
     """FLOPs at a size the site compares models at: a dataset's canonical size
-    (catalog.datasets.DATASETS[...].canonical_size) or the model's default input size."""
+    (catalog.datasets.DATASETS[...].canonical_size), a size one of the model's results was
+    evaluated at, or the model's default input size."""
 
     input_size: Size
     datasets: list[Id] = Field(default_factory=list,
                                description="Datasets whose canonical size this is.")
+    eval_datasets: list[Id] = Field(default_factory=list,
+                                    description="Datasets with a result of this model evaluated "
+                                                "at this size (catalog.compare Row.eval_size).")
     model_default: bool = Field(False, description="The model's default input size.")
     gmacs: G | None = None
     gflops: G | None = None
@@ -144,6 +149,32 @@ class FlopsAt(_Record):
         if (self.gmacs is None or self.gflops is None) and not self.error:
             raise ValueError("gmacs and gflops are required unless `error` says why not")
         return self
+
+
+class LatencyProtocol(_Record):
+    """The bound the timings were judged against (bench/measure/latency.py, Protocol)."""
+
+    max_rel_ci: Annotated[float, Field(gt=0, le=10)] = Field(
+        description="Half-width of the CI of the median, relative to the median, at most.")
+    max_spread: Annotated[float, Field(ge=1, le=100)] = Field(description="p90 / median at most.")
+    budget_s: Ms = Field(description="Seconds of timing before the run is called unstable.")
+    min_samples: Pos
+    confidence: Annotated[float, Field(gt=0, lt=1)]
+
+
+class FamilyOrder(_Record):
+    """A smaller variant of a family measured slower than a larger one (fewer GMACs at the
+    same input size), re-measured with both timed in turn (bench/ordering.py)."""
+
+    smaller: Id
+    larger: Id
+    smaller_gmacs: G
+    larger_gmacs: G
+    smaller_median_ms: Ms = Field(description="Re-measured.")
+    larger_median_ms: Ms = Field(description="Re-measured.")
+    first_smaller_ms: Ms = Field(description="The smaller variant's median before re-measuring.")
+    first_larger_ms: Ms = Field(description="The larger variant's median before re-measuring.")
+    persists: bool = Field(description="The smaller variant is still slower after re-measuring.")
 
 
 class Latency(_Record):
@@ -163,6 +194,38 @@ class Latency(_Record):
     timer: Literal["perf_counter", "cuda_event"]
     times_ms: list[Ms] | None = None
     wall_s: Ms | None = None
+    # the block protocol (absent in runs timed before it existed: `stable` is then None)
+    ci_ms: Annotated[list[Ms], Field(min_length=2, max_length=2)] | None = Field(
+        None, description="Confidence interval of the median (order statistics), [low, high].")
+    ci_level: Annotated[float, Field(ge=0, le=1)] | None = Field(
+        None, description="Coverage of `ci_ms` (0.95 or more once 6 timings are judged).")
+    rel_ci: Annotated[float, Field(ge=0, le=1e6)] | None = Field(
+        None, description="Half-width of `ci_ms` / median.")
+    spread: Annotated[float, Field(ge=0, le=1e6)] | None = Field(None, description="p90 / median.")
+    unstable: bool | None = Field(
+        None, description="True: the timings never settled within the protocol's bound and budget.")
+    blocks: Pos | None = None
+    block_iters: Pos | None = None
+    samples_used: Pos | None = Field(
+        None, description="The statistics are over the last `samples_used` of `times_ms`.")
+    threads: Pos | None = Field(None, description="CPU threads torch was pinned to while timing.")
+    protocol: LatencyProtocol | None = None
+    family_order: list[FamilyOrder] = Field(
+        default_factory=list, description="Re-measured orderings against variants of the same family.")
+
+    @property
+    def stable(self) -> bool | None:
+        """True when the timings settled; False when they never did; None for a run timed
+        before the protocol existed (no judgement was made)."""
+        return None if self.unstable is None else not self.unstable
+
+    @property
+    def ci(self) -> tuple[float, float] | None:
+        return (self.ci_ms[0], self.ci_ms[1]) if self.ci_ms else None
+
+    @property
+    def p90_over_median(self) -> float | None:
+        return self.p90_ms / self.median_ms if self.median_ms else None
 
 
 class Memory(_Record):
@@ -236,6 +299,50 @@ class Verdict(_Record):
                           "whose source names no variant, judged against each variant the bench builds.")
 
 
+class NodeUse(_Record):
+    """How a cluster job had its node while it measured (bench.cluster_job, Slurm only):
+    latencies of jobs that shared a node's cores are not comparable with exclusive ones."""
+
+    scheduler: Literal["slurm"]
+    job_id: Annotated[str, Field(max_length=40)]
+    node: Text | None = Field(None, description="The node's name (SLURMD_NODENAME).")
+    cpus_allotted: Pos | None = Field(None, description="CPUs Slurm gave the job on the node "
+                                                        "(SLURM_CPUS_ON_NODE).")
+    cpus_on_node: Pos | None = Field(None, description="CPUs the node has (os.cpu_count).")
+    exclusive_requested: bool = Field(description="The sweep asked for the whole node "
+                                                  "(--exclusive).")
+    other_jobs: list[Annotated[str, Field(max_length=40)]] = Field(
+        default_factory=list, description="Ids of other jobs squeue showed running on the "
+                                          "node while this one measured.")
+    samples: NonNeg = Field(description="How many times squeue was asked (start, each "
+                                        "heartbeat, end).")
+    shared: bool | None = Field(description="Other jobs ran on the node while it measured; "
+                                             "null when squeue never answered.")
+    note: Text | None = Field(None, description="Why a sample failed, if one did.")
+
+class OnnxExport(_Record):
+    """How the model reached ONNX Runtime (bench/measure/onnx_runtime.py)."""
+
+    opset: Pos
+    exporter: Text = Field(description="torch.onnx.export mode that produced the graph.")
+    providers: list[Text] = Field(description="ONNX Runtime execution providers, in order of use.")
+    onnxruntime: Text = Field(description="onnxruntime version.")
+    export_s: Ms | None = None
+    file_mb: Ms | None = Field(None, description="Size of the exported graph and weights.")
+    error: Text | None = Field(None, description="Why the export or the session failed.")
+
+
+class ModelSource(_Record):
+    """A model given by the user instead of a registry key; the file's sha256 identifies it."""
+
+    kind: Literal["module", "hf-config"]
+    path: Text
+    factory: Text | None = None
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    claims: Text | None = Field(None, description="The --claims file the verdicts come from.")
+    claims_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")] | None = None
+
+
 class Run(_Record):
     """One measurement of one model (docs/dev/conventions.md, RUN)."""
 
@@ -251,6 +358,12 @@ class Run(_Record):
     reference: bool = Field(False, description="A committed reference run (bench run --reference); "
                                                "the site prefers these to local runs.")
     device: Annotated[str, Field(pattern=r"^(cpu|cuda|mps|xpu)$")]
+    engine: Literal[ENGINES] = Field(  # type: ignore[valid-type]
+        "pytorch", description="What ran the timed forward passes: eager PyTorch, or the model "
+                               "exported to ONNX and run by ONNX Runtime.")
+    onnx: OnnxExport | None = Field(None, description="The export, for engine onnxruntime.")
+    source: ModelSource | None = Field(
+        None, description="Where an unregistered model came from (bench run --module / --hf-config).")
     input_size: Size
     batch: Pos
     precision: Literal["fp32", "fp16", "bf16"]
@@ -272,6 +385,8 @@ class Run(_Record):
     verdicts: list[Verdict] = Field(default_factory=list, max_length=MAX_VERDICTS)
     error: Text | None = None
     elapsed_s: Ms | None = None
+    node: NodeUse | None = Field(None, description="Slurm sweeps: how the job had its node "
+                                                   "(shared or not) while it measured.")
 
     @field_validator("timestamp")
     @classmethod
@@ -284,9 +399,9 @@ class Run(_Record):
             raise ValueError("timestamp needs a UTC offset (e.g. +00:00)")
         return v
 
-    def key(self) -> tuple[str, str, int]:
-        """What a shown run is chosen per: (device, precision, batch)."""
-        return (self.device, self.precision, self.batch)
+    def key(self) -> tuple[str, str, int, str]:
+        """What a shown run is chosen per: (device, precision, batch, engine)."""
+        return (self.device, self.precision, self.batch, self.engine)
 
 
 class ResultsFile(_Record):
@@ -414,7 +529,7 @@ def validate_run(record: dict, name: str = "run") -> Run:
 
 def shown_runs(runs: list[Run]) -> list[Run]:
     """The runs the site shows: the newest error-free reference run per (device, precision,
-    batch); where a file has no reference run, the newest error-free run per key (legacy)."""
+    batch, engine); where a file has no reference run, the newest error-free run per key (legacy)."""
     good = [r for r in runs if not r.error]
     pool = [r for r in good if r.reference] or good
     best: dict[tuple, Run] = {}
@@ -426,13 +541,13 @@ def shown_runs(runs: list[Run]) -> list[Run]:
 
 
 def shown_run(runs: list[Run], device: str | None = None) -> Run | None:
-    """The one run to show for a model (on `device`): per `shown_runs`, preferring batch 1
-    and fp32 (what papers quote), then the newest."""
+    """The one run to show for a model (on `device`): per `shown_runs`, preferring eager
+    PyTorch, batch 1 and fp32 (what papers quote), then the newest."""
     cands = [r for r in shown_runs(runs) if device is None or r.device == device]
     if not cands:
         return None
-    return min(cands, key=lambda r: (r.batch != 1, r.precision != "fp32", r.device != "cpu",
-                                     -_when(r).timestamp()))
+    return min(cands, key=lambda r: (r.engine != "pytorch", r.batch != 1, r.precision != "fp32",
+                                     r.device != "cpu", -_when(r).timestamp()))
 
 
 def _when(r: Run) -> datetime:

@@ -10,7 +10,9 @@ The sweep's state (its id, settings, and the failed jobs with their log paths) l
 the repository, in `$XDG_CACHE_HOME/segatlas/sweeps/` (one file per results folder and
 settings), and is removed when the sweep completes. A job whose run failed (out of memory, an
 exception) is not saved: it is listed with its error (and, on Slurm, its log paths), a rerun
-retries it, and `--only-failed` retries only the failed ones. The local executor runs jobs in this
+retries it, and `--only-failed` retries only the failed ones. An ONNX export that fails
+(`--runtime onnxruntime`) is the exception: it is a finding about the model, saved with its
+reason, and the job is done. The local executor runs jobs in this
 process; bench.slurm submits them through submitit and shares everything else here.
 """
 
@@ -149,7 +151,37 @@ def summarize(job: Job, run: Run | None, error: str | None, log: str | None = No
             "params": run.params.total if run and run.params else None,
             "gmacs": run.flops.gmacs if run and run.flops else None,
             "median_ms": run.latency.median_ms if run and run.latency else None,
+            "unstable": run.latency.unstable if run and run.latency else None,
             "verdicts": counts, **({"log": log} if log else {})}
+
+
+def _family_order(run: Run, job: Job, specs: dict, opts: RunOptions, results_dir: Path,
+                  state: dict, progress: Progress) -> list[Run]:
+    """bench.ordering.check_order against this sweep's saved runs of the same family."""
+    from bench.harness import remeasure_latency
+    from bench.ordering import check_order
+    from bench.results import load_typed
+
+    family = specs[job.key].family
+    peers = []
+    for key, spec in specs.items():
+        if key == job.key or spec.family != family:
+            continue
+        try:
+            mine = [r for r in load_typed(key, results_dir)
+                    if r.sweep == state["sweep_id"] and r.precision == job.precision and not r.error]
+        except ResultsError:
+            continue
+        if mine:
+            peers.append(max(mine, key=lambda r: r.timestamp))
+    o = replace(opts, precision=job.precision)
+    return check_order(run, peers, lambda key: remeasure_latency(
+        specs[key], o, say=lambda m: progress.tick(f"{job.name}: {m}")))
+
+
+def export_failed(run: Run) -> bool:
+    """An onnxruntime run whose export or session failed (deterministic: saved, not retried)."""
+    return run.engine == "onnxruntime" and run.onnx is not None and run.onnx.error is not None
 
 
 def run_local(jobs: list[Job], specs: dict, opts: RunOptions, cat, results_dir: Path,
@@ -166,12 +198,19 @@ def run_local(jobs: list[Job], specs: dict, opts: RunOptions, cat, results_dir: 
                                 sweep=state["sweep_id"])
         except (UsageError, ResultsError) as e:
             error = str(e)
-        if run is not None and not run.error:  # a failed run is listed, not saved: a rerun retries it
+        appended: list[Run] = []
+        if run is not None and not run.error:
+            appended = _family_order(run, job, specs, opts, results_dir, state, progress)
+        if run is not None and (not run.error or export_failed(run)):
+            # a failed run is listed, not saved (a rerun retries it); an ONNX export that fails
+            # is a property of the model, saved with its reason like any measurement
             try:
                 save_run(run, results_dir)
+                for again in appended:  # re-measured variants of the family (bench.ordering)
+                    save_run(again, results_dir)
             except (ResultsError, OSError) as e:
                 error = f"not saved: {e}"
-        if error or (run and run.error):
+        if error or (run and run.error and not export_failed(run)):
             record_failure(state, job, {"model": job.key, "precision": job.precision,
                                         "error": (error or run.error)[:500]})
         else:

@@ -15,4 +15,5 @@ echo "== catalog validate / export at ${sizes} papers";  $py benchmarks/catalog_
 echo "== catalog validate against libyaml's parser alone (10,000 papers)"; $py benchmarks/validate_vs_scan.py --repeat "$repeat"
 echo "== site build at ${sizes} papers";                 $py tests/site/site_scale.py --sizes "$sizes" --json benchmarks/site_scale.json
 echo "== bench start-up, harness overhead, FLOP counting per model"; $py benchmarks/bench_harness.py
+echo "== bench list / bench run --help start-up against catalog --help"; $py benchmarks/startup_ratio.py
 echo "== bench miou against the PNG-decode floor";       $py benchmarks/miou_speed.py --repeat "$repeat"

@@ -52,6 +52,7 @@ class TableName(str, Enum):
     results = "results"
     efficiency = "efficiency"
     papers = "papers"
+    sources = "sources"
 
 
 class Format(str, Enum):

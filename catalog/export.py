@@ -15,10 +15,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from catalog.frames import LIST_COLUMNS, TABLES, from_records
+from catalog.frames import LIST_COLUMNS, NULLABLE_LISTS, STATED_COLUMNS, TABLES, from_records
 from catalog.schema import Catalog, Paper
 
 LIST_SEP = ";"  # joins list cells (sources, tags, extra_data) in CSV
+# CSV has no null: a setting no source states is written as this marker (JSON writes null),
+# and a list the source states to be empty (extra data: none) as STATED_NONE.
+NOT_STATED = "not stated"
+STATED_NONE = "none"
 
 # A spreadsheet runs a cell that starts with one of these as a formula (`=HYPERLINK(...)`):
 # OWASP's CSV-injection rule prefixes such cells with an apostrophe. Full-width forms are
@@ -59,10 +63,15 @@ def to_csv(df: pd.DataFrame) -> str:
     (numbers and booleans are written as they are: `-3.5` stays a number)."""
     out = df.copy()
     for col in out.columns:
-        if col in LIST_COLUMNS:
+        if col in NULLABLE_LISTS:
+            out[col] = [NOT_STATED if v is None else (neutralise_formula(LIST_SEP.join(v)) if v
+                                                      else STATED_NONE) for v in out[col]]
+        elif col in LIST_COLUMNS:
             out[col] = [neutralise_formula(LIST_SEP.join(v)) for v in out[col]]
         elif out[col].dtype == "string" or out[col].dtype == object:
             out[col] = [neutralise_formula(v) if isinstance(v, str) else v for v in out[col]]
+        if col in STATED_COLUMNS and col not in NULLABLE_LISTS:
+            out[col] = out[col].astype(object).where(out[col].notna(), NOT_STATED)
     buf = io.StringIO()
     out.to_csv(buf, index=False, lineterminator="\n")
     return buf.getvalue()
@@ -79,7 +88,11 @@ def read_csv_table(path: Path | str, table: str) -> pd.DataFrame:
         row = {}
         for col, dtype in TABLES[table].items():
             v = _restore_formula(rec.get(col, ""))
-            if col in LIST_COLUMNS:
+            if col in STATED_COLUMNS and v == NOT_STATED:
+                row[col] = None
+            elif col in NULLABLE_LISTS:
+                row[col] = [] if v == STATED_NONE else v.split(LIST_SEP)
+            elif col in LIST_COLUMNS:
                 row[col] = v.split(LIST_SEP) if v else []
             elif v == "":
                 row[col] = None

@@ -3,19 +3,38 @@
 Each family module (`bench/models/<family>.py`) registers its builders with `@register(...)`.
 A builder takes `num_classes` and returns an `nn.Module` whose forward, in eval mode, maps a
 (N, 3, H, W) float tensor to (N, num_classes, H, W) logits (auxiliary heads off).
+
+Knowing the zoo without importing it: importing every family costs seconds (torch,
+torchvision, timm, transformers), and `bench list` or `bench run --help` need only the
+metadata. `bench/models/index.json` holds every spec's metadata and the sha256 of each family
+file it came from; `all_specs()` takes a family from the index while its file is unchanged and
+imports the family (the slow, always-right path) when its file is new or changed. A spec from
+the index builds lazily: the first `spec.build(...)` imports its family and calls the
+registered builder. The index is regenerated with `python -m bench.models.registry index`;
+a test checks that it equals the registry the families build.
 """
 
 from __future__ import annotations
 
 import difflib
+import hashlib
 import importlib
+import json
 import pkgutil
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import torch.nn as nn
+if TYPE_CHECKING:
+    import torch.nn as nn
 
-Builder = Callable[..., nn.Module]
+Builder = Callable[..., "nn.Module"]
+PACKAGE_DIR = Path(__file__).resolve().parent
+INDEX_PATH = PACKAGE_DIR / "index.json"
+INDEX_FORMAT = 1
+_NOT_FAMILIES = {"registry"}
 
 
 @dataclass(frozen=True)
@@ -68,22 +87,93 @@ def register(key: str, *, paper: str, num_classes: int, input_size: tuple[int, i
     return deco
 
 
-def _load_families() -> None:
-    """Import every family module once (importing one family must not hide the others)."""
-    global _loaded
-    if _loaded:
-        return
+class LazyBuilder:
+    """A builder known from the index: imports its family on the first call."""
+
+    def __init__(self, key: str, family: str):
+        self.key, self.family = key, family
+
+    def __call__(self, *args: Any, **kwargs: Any) -> nn.Module:
+        importlib.import_module(f"bench.models.{self.family}")
+        return _REGISTRY[self.key].build(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"LazyBuilder({self.key!r}, family {self.family!r})"
+
+
+def family_names() -> list[str]:
     import bench.models as pkg
 
-    _loaded = True
-    for info in pkgutil.iter_modules(pkg.__path__):
-        if info.name not in {"registry"} and not info.name.startswith("_"):
-            importlib.import_module(f"bench.models.{info.name}")
+    return sorted(info.name for info in pkgutil.iter_modules(pkg.__path__)
+                  if info.name not in _NOT_FAMILIES and not info.name.startswith("_"))
+
+
+def family_sha256(family: str) -> str:
+    return hashlib.sha256((PACKAGE_DIR / f"{family}.py").read_bytes()).hexdigest()
+
+
+def _load_families(families: list[str] | None = None) -> None:
+    """Import family modules (all by default) once; importing one must not hide the others."""
+    global _loaded
+    if families is None:
+        if _loaded:
+            return
+        _loaded = True
+        families = family_names()
+    for name in families:
+        importlib.import_module(f"bench.models.{name}")
+
+
+def _spec_from_index(key: str, meta: dict) -> ModelSpec:
+    return ModelSpec(key=key, paper=meta["paper"], build=LazyBuilder(key, meta["family"]),
+                     num_classes=meta["num_classes"], input_size=tuple(meta["input_size"]),
+                     official_code=meta["official_code"], family=meta["family"],
+                     notes=meta["notes"], catalog_model=meta.get("catalog_model"))
+
+
+def _read_index() -> dict | None:
+    try:
+        doc = json.loads(INDEX_PATH.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return doc if doc.get("format") == INDEX_FORMAT else None
 
 
 def all_specs() -> dict[str, ModelSpec]:
+    """Every registered model: from the index for unchanged families, imported otherwise."""
+    if _loaded:
+        return dict(sorted(_REGISTRY.items()))
+    index = _read_index()
+    if index is None:
+        _load_families()
+        return dict(sorted(_REGISTRY.items()))
+    fresh = {f for f, digest in index["families"].items()
+             if (PACKAGE_DIR / f"{f}.py").is_file() and family_sha256(f) == digest}
+    stale = [f for f in family_names() if f not in fresh]
+    _load_families(stale)
+    specs = {k: _spec_from_index(k, m) for k, m in index["models"].items() if m["family"] in fresh}
+    specs.update({k: s for k, s in _REGISTRY.items() if s.family in stale or k not in specs})
+    return dict(sorted(specs.items()))
+
+
+def build_index() -> dict:
+    """The index of the registry as the families build it (imports every family)."""
     _load_families()
-    return dict(sorted(_REGISTRY.items()))
+    models = {}
+    for key, s in sorted(_REGISTRY.items()):
+        models[key] = {"paper": s.paper, "family": s.family, "num_classes": s.num_classes,
+                       "input_size": list(s.input_size), "official_code": s.official_code,
+                       "notes": s.notes, **({"catalog_model": s.catalog_model} if s.catalog_model else {})}
+    families = sorted({m["family"] for m in models.values()} | set(family_names()))
+    return {"format": INDEX_FORMAT,
+            "about": "Generated by `python -m bench.models.registry index` from the family modules; "
+                     "do not edit (bench/models/registry.py).",
+            "families": {f: family_sha256(f) for f in families if (PACKAGE_DIR / f"{f}.py").is_file()},
+            "models": models}
+
+
+def index_text() -> str:
+    return json.dumps(build_index(), indent=1, ensure_ascii=False, sort_keys=False) + "\n"
 
 
 def get_spec(key: str) -> ModelSpec:
@@ -98,3 +188,23 @@ def build(key: str, num_classes: int | None = None) -> nn.Module:
     spec = get_spec(key)
     model = spec.build(num_classes=num_classes or spec.num_classes)
     return model.eval()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m bench.models.registry index [-o PATH]`: regenerate the registry index."""
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] != ["index"]:
+        print(main.__doc__, file=sys.stderr)
+        return 2
+    from catalog.export import write_atomic
+
+    out = Path(args[args.index("-o") + 1]) if "-o" in args else INDEX_PATH
+    write_atomic(out, index_text())
+    print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":  # run as the package's module, whose registry the families fill
+    from bench.models import registry as _registry
+
+    raise SystemExit(_registry.main())

@@ -15,7 +15,7 @@ from catalog.datasets import DATASETS
 from . import data as D
 from . import plots
 from .common import code_html, front, grade_badge, h1, paper_link, score_html, setting_badges, short_name, sources_html  # noqa: E501
-from .html import badge, block, esc, ext_link, fmt_num, table
+from .html import badge, block, esc, ext_link, table
 
 def _facet(facet: str, admitted: frozenset[str]) -> list[tuple[str, str, bool]]:
     return [(k, w + ("" if k != "unknown" else " ?"), k in admitted) for k, w in states.SHORT[facet].items()]
@@ -39,27 +39,27 @@ DEFAULT_WORDS = ("Default view, the comparison a reviewer would accept as fair. 
 
 def headers(dataset: str) -> list[tuple]:
     size = D.size_text(DATASETS[dataset].canonical_size)
-    return [("Rank", "num"), ("Model", "text"), ("Score", "num"), ("Settings", "text", 2),
-            ("Paper", "text", 2), ("Params (M) claimed / measured", "num", 3),
-            (f"GFLOPs at {size}" if size else "GFLOPs", "num", 3), ("Sources", "text", 3)]
+    return [("Rank", "num"), ("Model", "text"), ("Score", "num"), ("Settings", "text"),
+            ("Paper", "text"), ("Params (M) claimed / measured", "num"),
+            (f"GFLOPs at {size}" if size else "GFLOPs", "num"), ("Sources", "text")]
 
 
 def params_cell(data: D.SiteData, model_id: str) -> tuple[str, float | None]:
     m = D.params_cost(data, model_id, measured_only=True)
     c = data.costs.params(model_id) if m is None else None
     claim = next((e for e in data.claims(model_id, "params") if e.relative_to is None), None)
-    claimed = (f"{'' if claim.bound == '=' else esc(claim.bound)}{fmt_num(claim.base_value() / 1e6, 3)}"
+    claimed = (f"{'' if claim.bound == '=' else esc(claim.bound)}{D.fmt_claim(round(claim.base_value() / 1e6, 9))}"
                if claim else "–")
-    meas = fmt_num(m.value, 3) if m else "–"
+    meas = D.sig(m.value) if m else "–"
     key = m.value if m else (c.value if c else None)
     return f"{claimed} / {meas}", key
 
 
 def _compute_text(c) -> str:
     if c.how == "measured":
-        return f"{fmt_num(c.value, 2)} measured"
+        return f"{D.sig(c.value)} measured"
     what = "claimed MACs x2" if c.macs_doubled else "claimed"
-    return f'<span class="sa-claimed">{fmt_num(c.value, 2)} {what}</span>'
+    return f'<span class="sa-claimed">{D.sig(c.value)} {what}</span>'
 
 
 def flops_cell(data: D.SiteData, row: D.Row) -> tuple[str, float | None]:
@@ -103,7 +103,7 @@ def row_cells(data: D.SiteData, page: str, row: D.Row, rank: int | None) -> list
     return [(str(rank) if rank else "", rank), name, score_html(data, row, page), setting,
             (paper, row.paper.year), params_cell(data, row.model_id),
             flops_cell(data, row),
-            grade_badge(row.grade) + " " + sources_html(row.sources, page, compact=True)]
+            grade_badge(row.grade) + " " + sources_html(row.sources, page, compact=True, paper=row.paper)]
 
 
 def ranking_table(data: D.SiteData, page: str, rk: D.Ranking) -> str:
@@ -130,7 +130,7 @@ def ranking_table(data: D.SiteData, page: str, rk: D.Ranking) -> str:
     if assumption:
         note = f'<p class="sa-status">Marked "split assumed": {esc(assumption)}.</p>' + note
     return table(headers(rk.dataset), out, "data-board data-filterable data-ranked", attrs,
-                 caption=esc(caption)) + note
+                 caption=esc(caption), lead=3) + note
 
 
 _FACET_OF = {"extra": lambda r: r.extra, "tta": lambda r: r.tta, "pre": lambda r: r.pretraining,
@@ -271,5 +271,5 @@ def index_page(data: D.SiteData) -> str:
     md += block("<p>One board per dataset; on each, one ranking per metric and evaluation protocol. "
                 "The best score is the top of the default view. " + esc(D.DEFAULT_VIEW.words()) + "</p>"
                 + table([("Board", "text"), ("Metric", "text"), ("Evaluated on", "text"),
-                         ("Numbers", "num"), ("Best in the default view", "num", 2)], rows))
+                         ("Numbers", "num"), ("Best in the default view", "num")], rows))
     return md

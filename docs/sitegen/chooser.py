@@ -85,7 +85,10 @@ def chooser_data(data: D.SiteData) -> dict:
                         "size": D.size_text(DATASETS[b.dataset].canonical_size),
                         "board": rel(PAGE, D.board_page(b), rk.id), "models": models, **lists,
                         "fronts": fronts})
-    return {"rankings": out, "default_axes": choose.axes_key(choose.DEFAULT_AXES)}
+    # The page opens on the ranking with the most models in the default view (ADE20K val on the
+    # real catalog): a first look with something to choose from.
+    default = max(range(len(out)), key=lambda i: (len(out[i]["fair"]), -i)) if out else 0
+    return {"rankings": out, "default": default, "default_axes": choose.axes_key(choose.DEFAULT_AXES)}
 
 
 def page(data: D.SiteData) -> str:
@@ -94,7 +97,7 @@ def page(data: D.SiteData) -> str:
     devices = ", ".join(chooser_data_devices(data)) or "none yet"
     form = (
         '<form id="chooser" class="sa-chooser" onsubmit="return false" aria-label="Model chooser">'
-        '<p><label>Dataset and protocol <select name="ranking" id="ch-ranking"></select></label></p>'
+        '<p><label class="sa-wide">Dataset and protocol <select name="ranking" id="ch-ranking"></select></label></p>'
         '<fieldset><legend>Budget (leave empty for no limit)</legend>'
         '<label>Params at most <input name="params" type="number" min="0" step="any" inputmode="decimal"> M</label> '
         '<label>GFLOPs at most <input name="gflops" type="number" min="0" step="any" inputmode="decimal">'
@@ -110,11 +113,11 @@ def page(data: D.SiteData) -> str:
         '<p><a id="ch-link" href="chooser.html">Link to this choice</a> · '
         '<a id="ch-board" href="leaderboards/index.html">The full ranking</a></p></form>'
         '<p id="ch-summary" aria-live="polite"></p>'
-        '<div class="sa-table-wrap"><table id="ch-results" class="sa-chooser-table">'
+        '<div class="sa-table-wrap"><table id="ch-results" class="sa-chooser-table" data-cards>'
         "<caption>Models that fit, best score first</caption><thead><tr>"
         '<th scope="col">#</th><th scope="col">Model</th><th scope="col">mIoU</th>'
         '<th scope="col">Params (M)</th><th scope="col">GFLOPs</th><th scope="col">Latency (ms)</th>'
-        '<th scope="col" class="sa-p3">Paper</th></tr></thead><tbody></tbody></table></div>')
+        '<th scope="col">Paper</th></tr></thead><tbody></tbody></table></div>')
     intro = (
         "<p>Which model for my budget? Pick a dataset and where it was evaluated, set a budget on "
         "any of parameters, GFLOPs at the dataset's canonical size, or latency measured by our "

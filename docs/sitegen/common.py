@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import yaml
 
 from catalog.compare.states import pretraining_state
+from catalog.names import paper_short_name
 from catalog.schema import CodeLink, Paper, Setting, SourceRef
 from catalog.vocab import PRETRAINING
 from catalog.sources import SOURCES
@@ -23,36 +26,63 @@ def h1(text: str) -> str:
 
 
 def short_name(p: Paper) -> str:
-    """How readers name the method: the curated `short_name`, else the first model's name,
-    else the title (never the title's first word)."""
-    curated = getattr(p, "short_name", None)
-    if curated:
-        return curated
-    if p.models:
-        return p.models[0].name
-    return p.title if len(p.title) <= 48 else p.title[:45] + "..."
+    return paper_short_name(p)
 
 
 def paper_link(from_page: str, p: Paper, text: str | None = None) -> str:
     return a(rel(from_page, f"papers/{p.id}.md"), text or p.title, p.title if text else None)
 
 
-def source_label(ref_id: str) -> str:
+# Sources whose registry title only says what kind of page they are: a reference names them
+# by its own url.
+NAMED_BY_URL = frozenset({"official-code", "arxiv", "publisher", "other-paper", "web", "third-party",
+                          "mmsegmentation"})
+
+
+def url_label(url: str) -> str:
+    """'https://github.com/o/r/blob/<sha>/README.md' -> 'github.com/o/r: README.md'."""
+    rest = re.sub(r"^https?://(www\.)?", "", str(url)).rstrip("/")
+    host, _, path = rest.partition("/")
+    parts = [x for x in path.split("/") if x]
+    if host == "github.com" and len(parts) >= 2:
+        repo = "/".join(parts[:2])
+        tail = parts[4:] if len(parts) > 4 and parts[2] in ("blob", "tree") else parts[2:]
+        return f"{host}/{repo}" + (f": {'/'.join(tail)}" if tail else "")
+    if host == "arxiv.org" and parts[:1] == ["abs"] and len(parts) > 1:
+        return f"arXiv {parts[1]}"
+    short = "/".join(parts)
+    return host + ("/" + short if short and len(short) <= 40 else "/…" if short else "")
+
+
+def source_label(ref_id: str, paper: Paper | None = None, url: str | None = None) -> str:
+    """A source by its title: 'the SegFormer paper', 'github.com/NVlabs/SegFormer', a seed's
+    title. Never the registry's description of a kind of page."""
     src = SOURCES[ref_id]
     if ref_id == "paper":
-        return "the paper"
+        return f"the {paper_short_name(paper)} paper" if paper else "the paper"
+    if ref_id in NAMED_BY_URL and url:
+        return url_label(url)
     if ref_id == "official-code":
         return "official code"
     return src.title
 
 
-def source_html(ref: SourceRef, from_page: str, compact: bool = False) -> str:
-    """A source by its title, linked (seeds to the sources page, others to their url); the
-    table or section follows in brackets, or, when `compact`, in the link's tooltip."""
+def paper_url(p: Paper | None) -> str | None:
+    if p is None:
+        return None
+    if p.arxiv:
+        return f"https://arxiv.org/abs/{p.arxiv}"
+    return str(p.links[0].url) if p.links else None
+
+
+def source_html(ref: SourceRef, from_page: str, compact: bool = False, paper: Paper | None = None) -> str:
+    """A source by its title, linked (seeds to the sources page, the paper to its arXiv page,
+    others to their url); the table or section follows in brackets, or, when `compact`, in
+    the link's tooltip and its accessible name."""
     src = SOURCES[ref.ref]
-    label = source_label(ref.ref)
+    url = str(ref.url) if ref.url else (paper_url(paper) if ref.ref == "paper" else src.url)
+    label = source_label(ref.ref, paper, url)
     tip = " · ".join(x for x in ((ref.where if compact else None), ref.note) if x) or None
-    url = ref.url or src.url
     if src.kind == "seed":
         out = a(rel(from_page, "sources.md", ref.ref), label, tip)
     elif url:
@@ -64,8 +94,8 @@ def source_html(ref: SourceRef, from_page: str, compact: bool = False) -> str:
     return out
 
 
-def sources_html(refs: list[SourceRef], from_page: str, compact: bool = False) -> str:
-    return "; ".join(source_html(r, from_page, compact) for r in refs)
+def sources_html(refs: list[SourceRef], from_page: str, compact: bool = False, paper: Paper | None = None) -> str:
+    return "; ".join(source_html(r, from_page, compact, paper) for r in refs)
 
 
 def grade_badge(grade: str) -> str:

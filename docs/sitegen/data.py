@@ -26,8 +26,10 @@ from catalog.compare.rows import Row
 from catalog.compare.speed import SpeedRow, speed_rows
 from catalog.datasets import DATASETS
 from catalog.load import load_catalog
-from catalog.schema import Catalog, Efficiency, ModelVariant, Paper
+from catalog.names import model_short_name
+from catalog.schema import Catalog, Efficiency, ModelVariant, Paper, Result
 from catalog.sources import grade_of  # noqa: F401  (one grade rule: the catalog's)
+from catalog.vocab import METRICS, UNITS
 
 # A ranking's page shows at most this many numbers of the default view, and of the rest (best
 # first): a page must stay loadable when the catalog holds thousands of papers. All numbers are
@@ -94,15 +96,15 @@ def measured_from_run(model: str, run: R.Run) -> Measured:
         if fl is not None and fl.gflops:
             gflops.setdefault(size_key(fl.input_size), fl.gflops)  # type: ignore[arg-type]
     lat = run.latency
-    stable = getattr(lat, "stable", None) if lat else None
-    ci = getattr(lat, "ci_ms", None) if lat else None
+    stable = lat.stable if lat else None   # None: timed before the block protocol
+    ci = lat.ci if lat else None
     spread = (lat.p90_ms / lat.median_ms) if lat and lat.median_ms else None
     return Measured(model=model, params=run.params.total if run.params else None, gflops=gflops,
                     latency_ms=lat.median_ms if lat else None,
                     latency_size=tuple(lat.input_size or run.input_size) if lat else None,  # type: ignore[arg-type]
                     latency_stable=stable if isinstance(stable, bool) else None,
                     latency_ci_ms=tuple(ci) if ci else None, latency_spread=spread,  # type: ignore[arg-type]
-                    device=device_name(run), engine=str(getattr(run, "engine", None) or "pytorch"),
+                    device=device_name(run), engine=run.engine,
                     precision=run.precision, batch=run.batch)
 
 
@@ -134,6 +136,7 @@ class SiteData:
     shown: set[str] = field(default_factory=set)                        # row ids on board pages
     anchors: list[str] = field(default_factory=list)                    # conflict index -> anchor
     _claim_rows: list[dict] | None = None
+    _accuracy_rows: list[dict] | None = None
 
     @property
     def papers(self) -> list[Paper]:
@@ -156,7 +159,7 @@ class SiteData:
 
     def model_name(self, model_id: str) -> str:
         m = self.models.get(model_id)
-        return m.name if m else model_id
+        return model_short_name(m) if m else model_id
 
     def claims(self, model_id: str, quantity: str) -> list[Efficiency]:
         return self.eff.get((model_id, quantity), [])
@@ -243,8 +246,9 @@ def measured(data: SiteData, model_id: str) -> dict:
         out["gmacs"] = run.flops.gmacs
     if run.latency and run.latency.median_ms:
         out["latency_ms"] = run.latency.median_ms
-        out["latency_stable"] = getattr(run.latency, "stable", None)
+        out["latency_stable"] = run.latency.stable
         out["latency_spread"] = run.latency.p90_ms / run.latency.median_ms
+        out["latency_ci"] = run.latency.ci
     return out
 
 
@@ -259,6 +263,10 @@ def _same_claim(v: R.Verdict, e: Efficiency) -> bool:
             and abs(v.claimed - e.value) <= 1e-9 * max(1.0, abs(e.value)))
 
 
+EFFICIENCY = frozenset(UNITS)       # params, flops, macs, latency, fps, memory
+ACCURACY = frozenset(METRICS)       # miou, pixel-acc, ...: judged by a reproduction, never by a cost run
+
+
 def claim_rows(data: SiteData) -> list[dict]:
     """Every efficiency claim with its verdict from the shown run ('no run' when never measured),
     plus verdicts of runs that match no catalog claim. A verdict whose `claim_model` names
@@ -270,7 +278,9 @@ def claim_rows(data: SiteData) -> list[dict]:
     foreign: dict[str, list[tuple[str, int, R.Verdict]]] = defaultdict(list)  # claim model -> verdicts
     for model, run in data.runs.items():
         for i, v in enumerate(run.verdicts):
-            if v.claim_model and v.claim_model != model:
+            if v.quantity not in EFFICIENCY:
+                used.add((model, i))  # an accuracy claim: judged by `reproduction`, not here
+            elif v.claim_model and v.claim_model != model:
                 foreign[v.claim_model].append((model, i, v))
     for p in data.papers:
         for e in p.efficiency:
@@ -321,3 +331,92 @@ def verdict_counts(rows: list[dict]) -> dict[str, int]:
         v = verdict_name(r)
         counts[v if v in counts else "unverified"] += 1
     return counts
+
+
+def verdict_reason(row: dict) -> str:
+    """Why a claim got its verdict, in words a reader sees next to the badge: the measured and
+    claimed values, the tolerance, and the bench's own note (what was compared, at which size,
+    why it is not comparable)."""
+    v, run = row["verdict"], row["run"]
+    if v is None:
+        return ("the bench has not run this model yet" if run is None else
+                "the shown run has no verdict on this claim (it predates the claim, or the claim's "
+                "unit changed since)")
+    both = (f"measured {with_unit(v.measured, v.measured_unit or v.claimed_unit)} vs claimed "
+            f"{with_unit(v.claimed, v.claimed_unit)}" if v.measured is not None else "")
+    if v.verdict == "verified":
+        head = f"within {v.tolerance}: {both}"
+    elif v.verdict == "mismatch" and v.measured is not None and v.claimed:
+        off = (v.measured - v.claimed) / abs(v.claimed) * 100
+        head = f"off by {off:+.1f}%, beyond {v.tolerance}: {both}"
+    elif v.verdict == "unit":
+        head = f"matches at 2x or 1/2x (a multiply-add counted as 1 or 2 FLOPs), {v.tolerance}"
+    else:
+        head = ""
+    return "; ".join(x for x in (head, v.note) if x)
+
+
+def with_unit(x: float | None, unit: str | None) -> str:
+    """'3.63 M', '82.4x' (a ratio), '157 ms'."""
+    if not unit:
+        return sig(x)
+    return f"{sig(x)}x" if unit == "x" else f"{sig(x)} {unit}"
+
+
+def sig(x: float | None, digits: int = 3) -> str:
+    """A measured value rounded to what it supports (3 significant figures, no exponent)."""
+    if x is None:
+        return "–"
+    if x == 0:
+        return "0"
+    text = f"{float(f'{x:.{digits}g}'):f}".rstrip("0").rstrip(".")
+    return f"{float(text):,.0f}" if abs(x) >= 10 ** digits else text
+
+
+# --- accuracy claims: judged by an independent reproduction --------------------------------
+
+NO_REPRODUCTION = "no independent reproduction yet"
+
+
+@dataclass(frozen=True)
+class Reproduction:
+    verdict: str                  # NO_REPRODUCTION, or a reproduction's verdict (verified, mismatch, ...)
+    reason: str                   # shown as text beside the verdict
+    measured: float | None = None
+    environment: str | None = None  # where a reproduction ran; None when nothing ran
+
+
+def reproduction(data: SiteData, paper: Paper, result: Result) -> Reproduction:
+    """The verdict on one accuracy claim. The one place reproduction verdicts plug in: the
+    catalog's reproductions (catalog/reproductions.py, being written) will be looked up here;
+    until then no accuracy claim has been reproduced independently, and nothing ran, so no
+    environment is named."""
+    return Reproduction(NO_REPRODUCTION, f"no one has re-measured this {metric_words(result.metric)} on "
+                                         f"{split_words(result)} with the released model yet")
+
+
+def split_words(result: Result) -> str:
+    """'Cityscapes, validation set' / 'ADE20K, split not stated' (the placement's words; an
+    assumed split is not assumed here: this is what the source states)."""
+    where = P.place(result.dataset, result.split, result.server)
+    words = "split not stated" if result.split == "unspecified" else P.WORDS.get(where.protocol, result.split)
+    return f"{DATASETS[result.dataset].name}, {words}"
+
+
+def metric_words(metric: str) -> str:
+    return {"miou": "mIoU"}.get(metric, METRICS.get(metric, metric).split(" (")[0])
+
+
+def accuracy_rows(data: SiteData) -> list[dict]:
+    """Every accuracy claim of the catalog with its reproduction verdict; computed once."""
+    if data._accuracy_rows is None:
+        data._accuracy_rows = [{"paper": p, "result": r, "reproduction": reproduction(data, p, r)}
+                               for p in data.papers for r in p.results]
+    return data._accuracy_rows
+
+
+def accuracy_counts(rows: list[dict]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for r in rows:
+        counts[r["reproduction"].verdict] += 1
+    return dict(counts)

@@ -70,37 +70,35 @@ def verdict_badge(verdict: str, title: str | None = None) -> str:
 
 
 def table(headers: list[tuple], rows: list[list], attrs: str = "",
-          row_attrs: list[str] | None = None, caption: str | None = None) -> str:
-    """A sortable table. headers: (label, type) or (label, type, priority); type is 'num' or
-    'text'; priority 1 (always shown, the default), 2 (hidden below 1100 px) or 3 (below 700 px).
-    Cells are HTML; a cell given as (html, sort_value) sorts on sort_value (None = empty,
-    sorted last either way). row_attrs are extra (already escaped) attributes per <tr>.
+          row_attrs: list[str] | None = None, caption: str | None = None, lead: int = 1) -> str:
+    """A sortable table that keeps every column on every width. headers: (label, type); type
+    is 'num' or 'text'. Cells are HTML; a cell given as (html, sort_value) sorts on sort_value
+    (None = empty, sorted last either way). row_attrs are extra (already escaped) attributes
+    per <tr>. From 1024 px up every column is in view (cells wrap); on a phone each row becomes
+    a card: its first `lead` cells on one line, then one labelled line per other cell
+    (`data-label`), so a score keeps its settings and its sources beside it.
     Sorting is a <button> in each header (keyboard-operable); the <th> carries aria-sort.
     """
-    prios = [h[2] if len(h) > 2 else 1 for h in headers]
     head = "".join(
-        f'<th scope="col" data-sort="{h[1]}"{_prio(pr)}><button type="button" class="sa-sort">'
-        f"{esc(h[0])}</button></th>" for h, pr in zip(headers, prios))
+        f'<th scope="col" data-sort="{h[1]}"><button type="button" class="sa-sort">'
+        f"{esc(h[0])}</button></th>" for h in headers)
+    labels = [f' data-label="{esc(h[0])}"' for h in headers]
     body = []
     for i, row in enumerate(rows):
         cells = []
         for j, cell in enumerate(row):
-            cls = _prio(prios[j]) if j < len(prios) else ""
+            lab = (' class="sa-lead"' if j < lead else labels[j]) if j < len(labels) else ""
             if isinstance(cell, tuple):
                 content, key = cell
-                cells.append(f'<td{cls} data-value="{"" if key is None else esc(key)}">{content}</td>')
+                cells.append(f'<td{lab} data-value="{"" if key is None else esc(key)}">{content}</td>')
             else:
-                cells.append(f"<td{cls}>{cell}</td>")
+                cells.append(f"<td{lab}>{cell}</td>")
         tr = f"<tr {row_attrs[i]}>" if row_attrs else "<tr>"
         body.append(tr + "".join(cells) + "</tr>")
     cap = f"<caption>{caption}</caption>" if caption else ""
-    return late(f'<div class="sa-table-wrap"><table data-sortable {attrs}>{cap}\n'
+    return late(f'<div class="sa-table-wrap"><table data-sortable data-cards {attrs}>{cap}\n'
                 f"<thead><tr>{head}</tr></thead>\n<tbody>\n"
                 + "\n".join(body) + "\n</tbody>\n</table></div>")
-
-
-def _prio(p: int) -> str:
-    return f' class="sa-p{p}"' if p > 1 else ""
 
 
 # Generated HTML never goes through Markdown: `block` files it here and leaves a placeholder

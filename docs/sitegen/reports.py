@@ -9,9 +9,11 @@ from catalog.sources import SOURCES
 from catalog.vocab import ENGINES, TAGS
 
 from . import data as D
-from .common import front, h1, paper_link, short_name, source_label, sources_html
+from catalog.schema import SourceRef
+
+from .common import front, h1, paper_link, short_name, source_html, sources_html
 from .html import a, block, esc, ext_link, fmt_num, rel, table
-from .papers import claims_table, errata_table
+from .papers import accuracy_table, claims_table, errata_table
 
 VERDICT_ORDER = ("mismatch", "unit", "verified", "not-comparable", "unmeasured", "not checked", "no run")
 PER_PAGE = 500
@@ -38,42 +40,72 @@ def verification_pages(data: D.SiteData) -> dict[str, str]:
         nav = (f'<nav class="sa-pager" aria-label="Pages of the verification report">Page {pager} '
                f"(rows {(n - 1) * PER_PAGE + 1}–{(n - 1) * PER_PAGE + len(chunk)})</nav>"
                if len(names) > 1 else "")
+        n_acc = len(D.accuracy_rows(data))
         intro = (
-            f"<p>{len(rows)} rows: {n_claims} efficiency claims from the catalog"
-            + (f", and {extra} verdicts of bench runs on claims the catalog does not hold as efficiency "
-               "claims" if extra else "") + f". Verified: {counts['verified']}, matches at 2x or 1/2x "
-            f"(MAC/FLOP unit): {counts['unit']}, mismatch: {counts['mismatch']}, unverified "
-            f"(not comparable, unmeasured, not checked by the latest run, or no run yet): "
-            f"{counts['unverified']}. Mismatches first, then unit, verified and the rest.</p>"
+            f"<p>Efficiency claims (parameters, FLOPs, latency, speed, memory): {n_claims} from the catalog"
+            + (f", and {extra} verdicts of bench runs on claims the catalog does not hold" if extra else "")
+            + f". Verified: {counts['verified']}; matches at 2x or 1/2x (MAC/FLOP unit): {counts['unit']}; "
+            f"mismatch: {counts['mismatch']}; unverified (not comparable, unmeasured, not checked by the "
+            f"latest run, or no run yet): {counts['unverified']}. Mismatches first, then unit, verified and "
+            "the rest.</p>"
             "<p>Each claim is compared with the latest run of the bench for that model "
-            "(<code>data/results/</code>); tolerances come from the bench and show on hover.</p>"
+            "(<code>data/results/</code>); each verdict says why, under its badge: the measured and "
+            "claimed values, the tolerance, and what was compared. The "
+            + a(rel(page, "accuracy-claims.md"), f"{n_acc} accuracy claims")
+            + " are judged apart, by independent reproductions.</p>"
             '<p class="sa-filter"><label>Filter this page <input type="search" data-filter-text '
             'placeholder="model, paper, quantity..."></label> <label>Verdict <select data-filter-verdict>'
             f'<option value="">all</option>{options}</select></label> '
             '<span data-filter-status aria-live="polite"></span></p>')
         title = "Verification report" + ("" if n == 1 else f", page {n}")
         out[page] = (front(title, hide=["navigation", "toc"], search={"exclude": True}) + h1(title)
-                     + block(intro + nav + claims_table(chunk, page, with_paper=True) + nav))
+                     + block(intro + nav + claims_table(chunk, page, with_paper=True, data=data) + nav))
     return out
 
 
-def _side_sources(side, page: str) -> str:
-    """Side.sources are 'ref' or 'ref (where)' strings: shown by the source's title."""
+def accuracy_pages(data: D.SiteData) -> dict[str, str]:
+    """Accuracy claims with their reproduction verdicts, in pages of PER_PAGE rows:
+    accuracy-claims.md, then accuracy-claims/2.md ..."""
+    rows = D.accuracy_rows(data)
+    counts = D.accuracy_counts(rows)
+    verdicts = sorted(counts)
+    options = "".join(f'<option value="{esc(v)}">{esc(v)}</option>' for v in verdicts)
+    chunks = [rows[i:i + PER_PAGE] for i in range(0, len(rows), PER_PAGE)] or [[]]
+    names = ["accuracy-claims.md"] + [f"accuracy-claims/{n}.md" for n in range(2, len(chunks) + 1)]
+    tally = "; ".join(f"{esc(v)}: {n}" for v, n in sorted(counts.items()))
+    out = {}
+    for n, (page, chunk) in enumerate(zip(names, chunks), 1):
+        pager = " ".join(f"<strong>{k}</strong>" if k == n else a(rel(page, names[k - 1]), str(k))
+                         for k in range(1, len(names) + 1))
+        nav = (f'<nav class="sa-pager" aria-label="Pages of the accuracy claims">Page {pager}</nav>'
+               if len(names) > 1 else "")
+        intro = (f"<p>{len(rows)} accuracy claims (mIoU and other scores), each with the dataset and "
+                 f"split it was scored on. {tally}. An accuracy claim is true when someone re-measures "
+                 "the released model under the stated protocol and finds the same score: that is an "
+                 "independent reproduction, not a cost run of the bench, so none of these is counted "
+                 "with the " + a(rel(page, "verification.md"), "efficiency claims") + ". Where nothing "
+                 "ran, no environment is named.</p>"
+                 '<p class="sa-filter"><label>Filter this page <input type="search" data-filter-text '
+                 'placeholder="model, paper, dataset..."></label> <label>Verdict <select data-filter-verdict>'
+                 f'<option value="">all</option>{options}</select></label> '
+                 '<span data-filter-status aria-live="polite"></span></p>')
+        title = "Accuracy claims" + ("" if n == 1 else f", page {n}")
+        out[page] = (front(title, hide=["navigation", "toc"], search={"exclude": True}) + h1(title)
+                     + block(intro + nav + accuracy_table(chunk, page, data, with_paper=True) + nav))
+    return out
+
+
+def _side_sources(side, page: str, paper) -> str:
+    """Side.sources are 'ref' or 'ref (where)' strings: shown by the source's title, linked."""
     out = []
     for text in side.sources:
         ref, _, where = text.partition(" (")
-        src = SOURCES.get(ref)
-        if src is None:
+        if ref not in SOURCES:
             out.append(esc(text))
             continue
-        label = source_label(ref)
-        if src.kind == "seed":
-            link = a(rel(page, "sources.md", ref), label)
-        elif src.url:
-            link = ext_link(src.url, label)
-        else:
-            link = esc(label)
-        out.append(link + (f" ({esc(where)}" if where else ""))
+        where = where[:-1] if where.endswith(")") else where
+        out.append(source_html(SourceRef.model_construct(ref=ref, where=where or None, url=None, note=None),
+                               page, paper=paper))
     return "; ".join(out)
 
 
@@ -103,7 +135,7 @@ def conflicts_page(data: D.SiteData) -> str:
         sides = "<br>".join(
             f"{'' if s.bound == '=' else esc(s.bound)}{D.fmt_claim(s.value)}"
             f"{' ' + esc(s.unit) if s.unit else ''}"
-            f"{' [' + esc(s.detail) + ']' if s.detail else ''} – {_side_sources(s, page)}"
+            f"{' [' + esc(s.detail) + ']' if s.detail else ''} – {_side_sources(s, page, owner)}"
             for s in c.sides)
         status = ("conflict" if c.status == "conflict" else "possible conflict")
         rows.append([paper_link(page, owner, short_name(owner)) if owner else "–",
@@ -138,8 +170,8 @@ def sources_page(data: D.SiteData) -> str:
         "was first transcribed from (secondary sources); <em>the paper</em> and <em>official "
         "code</em> are the authors' own (primary). A number's grade is primary when any of its "
         "sources is.</p>"
-        + table([("Source", "text"), ("Kind", "text", 3), ("Grade", "text"), ("Link", "text"),
-                 ("Id in the catalog", "text", 3), ("Citations", "num", 2)], rows, "", attrs))
+        + table([("Source", "text"), ("Kind", "text"), ("Grade", "text"), ("Link", "text"),
+                 ("Id in the catalog", "text"), ("Citations", "num")], rows, "", attrs))
 
 
 def _paper_list(page: str, papers) -> str:
@@ -198,7 +230,7 @@ def realtime_table(data: D.SiteData, page: str) -> str:
             esc(s.resolution or "–"), (fps_text, fps),
             esc(e.hardware or "–"), esc(ENGINES.get(e.engine, "–").split(" (")[0] if e.engine else (e.framework or "–")),
             esc(e.precision or "–"), esc(str(e.batch_size) if e.batch_size else "–"),
-            sources_html(e.sources, page, compact=True)])
+            sources_html(e.sources, page, compact=True, paper=s.paper)])
         attrs.append(f'data-device="{esc(s.device or "not stated")}" data-engine="{esc(e.engine or "not stated")}" '
                      f'data-paired="{"yes" if r is not None else "no"}"')
     if not rows:
@@ -212,9 +244,9 @@ def realtime_table(data: D.SiteData, page: str) -> str:
             '</select></label> <label><input type="checkbox" data-filter-paired> only speeds with the score of '
             'their own experiment</label> <span data-filter-status aria-live="polite"></span></p>')
     return form + table(
-        [("Model", "text"), ("Paper", "text", 2), ("mIoU of this experiment", "num"), ("Scored on", "text"),
-         ("Resolution", "text"), ("FPS", "num"), ("Hardware", "text"), ("Engine", "text", 2),
-         ("Precision", "text", 2), ("Batch", "num", 3), ("Sources", "text", 3)], rows, "data-filterable", attrs)
+        [("Model", "text"), ("Paper", "text"), ("mIoU of this experiment", "num"), ("Scored on", "text"),
+         ("Resolution", "text"), ("FPS", "num"), ("Hardware", "text"), ("Engine", "text"),
+         ("Precision", "text"), ("Batch", "num"), ("Sources", "text")], rows, "data-filterable", attrs)
 
 
 BROWSE = [
@@ -232,14 +264,19 @@ BROWSE = [
 # --- home page pieces (replace markers in docs/index.md) ------------------------------------
 
 def home_stats(data: D.SiteData) -> str:
+    """Counts for the home page; efficiency claims and accuracy claims are counted apart (they
+    are judged by different things: a cost run, a reproduction)."""
     rows = D.claim_rows(data)
     c = D.verdict_counts(rows)
-    n_res = sum(len(p.results) for p in data.papers)
-    n_eff = len(rows)
-    items = [("papers", len(data.papers), "papers/index.md"), ("results", n_res, "leaderboards/index.md"),
-             ("efficiency claims and verdicts", n_eff, "verification.md"), ("verified", c["verified"], "verification.md"),
+    acc = D.accuracy_rows(data)
+    reproduced = sum(n for v, n in D.accuracy_counts(acc).items() if v != D.NO_REPRODUCTION)
+    items = [("papers", len(data.papers), "papers/index.md"),
+             ("accuracy claims", len(acc), "accuracy-claims.md"),
+             ("independently reproduced", reproduced, "accuracy-claims.md"),
+             ("efficiency claims and verdicts", len(rows), "verification.md"),
+             ("verified", c["verified"], "verification.md"),
              ("unit (MAC/FLOP)", c["unit"], "verification.md"), ("mismatched", c["mismatch"], "verification.md"),
-             ("unverified", c["unverified"], "verification.md"),
+             ("efficiency unverified", c["unverified"], "verification.md"),
              ("conflicts", len(disagreements(data)), "conflicts.md")]
     cells = "".join(f'<a class="sa-stat" href="{esc(rel("index.md", target))}"><strong>{n}</strong>'
                     f"<span>{esc(label)}</span></a>" for label, n, target in items)

@@ -8,7 +8,14 @@ import pytest
 import torch
 
 from bench.measure.env import collect_env
-from bench.measure.latency import LatencyConfigError, measure_latency, summarize
+from bench.measure.latency import (
+    LatencyConfigError,
+    Protocol,
+    measure_latency,
+    median_ci,
+    summarize,
+    time_blocks,
+)
 from bench.measure.memory import peak_memory
 
 
@@ -29,9 +36,53 @@ def test_measure_latency_counts(tiny):
     assert r["throughput_ips"] == pytest.approx(2000 / r["median_ms"], rel=1e-3)
 
 
-def test_budgeted_iters(tiny):
-    r = measure_latency(tiny, (16, 16), warmup=1, iters=None, budget_s=0.5, max_iters=6)
-    assert r["iters"] == 6  # tiny model: the budget allows more than max_iters
+def test_median_ci_order_statistics():
+    # the textbook ranks: n=20 -> 6th and 15th (coverage 95.86 %); n=6 -> the range (96.9 %)
+    assert median_ci(list(range(1, 21))) == (6, 15, pytest.approx(0.958611, abs=1e-6))
+    assert median_ci([5, 1, 4, 2, 6, 3]) == (1, 6, pytest.approx(0.96875))
+    lo, hi, level = median_ci([1.0, 2.0, 3.0])  # too few for 95 %: the range, at its level
+    assert (lo, hi, level) == (1.0, 3.0, 0.75)
+
+
+def test_summarize_spread_and_ci():
+    s = summarize([10.0, 20.0, 30.0, 40.0, 50.0], batch=1)
+    assert s["ci_ms"] == [10.0, 50.0] and s["ci_level"] == 0.9375
+    assert s["rel_ci"] == pytest.approx(20 / 30, abs=1e-4)
+    assert s["spread"] == pytest.approx(46 / 30, abs=1e-4)
+
+
+def _clock(values):
+    it = iter(values)
+    return lambda: next(it)
+
+
+def test_blocks_settle_on_steady_timings():
+    # probe 500 ms -> blocks of 4 (2 s each); two equal blocks settle at once
+    r = time_blocks(_clock([500.0] + [100.0] * 50), warmup=1, protocol=Protocol(block_s=2.0))
+    assert r["unstable"] is False and r["blocks"] == 2 and r["block_iters"] == 4
+    assert r["samples_used"] == 8 and r["median_ms"] == 100.0 and r["ci_ms"] == [100.0, 100.0]
+    assert r["protocol"]["max_spread"] == 1.25
+
+
+def test_noisy_timings_then_quiet_settle_on_the_recent_blocks():
+    noisy = [100.0, 300.0] * 4             # two blocks of 4 with p90/median 3
+    quiet = [100.0, 101.0, 102.0, 100.0] * 2
+    r = time_blocks(_clock([500.0] + noisy + quiet), warmup=1, protocol=Protocol(block_s=2.0))
+    assert r["unstable"] is False and r["blocks"] == 4 and r["iters"] == 16
+    assert r["samples_used"] == 8 and r["median_ms"] == 100.5  # the two quiet blocks
+
+
+def test_never_settling_is_unstable_over_all_timings():
+    r = time_blocks(_clock([500.0] + [100.0, 400.0] * 30), warmup=1,
+                    protocol=Protocol(block_s=2.0, max_samples=12))
+    assert r["unstable"] is True and r["iters"] == 12 and r["samples_used"] == 12
+    assert r["median_ms"] == 250.0 and r["spread"] == pytest.approx(1.6)
+
+
+def test_fixed_iters_are_judged_too(tiny):
+    r = measure_latency(tiny, (16, 16), warmup=1, iters=3)
+    assert r["blocks"] == 1 and r["unstable"] is True  # 3 timings cannot give a 95 % CI
+    assert r["threads"] == torch.get_num_threads()
 
 
 def test_fp16_on_cpu_refused(tiny):

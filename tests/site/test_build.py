@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import yaml
+import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import sitetools as T  # noqa: E402
@@ -204,7 +205,7 @@ def test_measured_points_are_at_the_canonical_size(built_site):
                 continue
             assert f"at {size[0]}x{size[1]}" in fig["layout"]["xaxis"]["title"]["text"]
             for tr in fig["data"]:
-                if tr["name"] != "measured x":
+                if tr["name"] != "measured by the bench":
                     continue
                 for x, hover in zip(tr["x"], tr["hovertext"]):
                     assert f"at {size[0]}x{size[1]}, measured" in hover
@@ -224,8 +225,8 @@ def test_claimed_x_is_drawn_open(built_site):
     figs = figures(built_site, "leaderboards/cityscapes.html")
     params = figs["plot-miou-val-params"]
     by_name = {tr["name"]: tr for tr in params["data"]}
-    assert by_name["measured x"]["marker"]["symbol"] == "circle"
-    assert by_name["claimed x"]["marker"]["symbol"] == "circle-open"
+    assert by_name["measured by the bench"]["marker"]["symbol"] == "circle"
+    assert by_name["claimed by a source"]["marker"]["symbol"] == "circle-open"
     assert "template" not in params["layout"]   # the page's theme colours the plot
     front = by_name["Pareto front"]
     assert front["mode"] == "lines+markers+text" and all(front["text"])
@@ -261,7 +262,7 @@ def test_measured_numbers_and_verdicts(built_site):
     # torchvision's _ops are multiply-adds, stored as macs: verified against the bench's GMACs
     fcn = text_of(read(built_site, "papers/fcn.html"))
     assert "152.717 G (520x520)" in fcn and "152.717 G" in fcn
-    row = re.search(r"macs152\.717 G \(520x520\)(.*?)(verified|mismatch|unit)", fcn.replace("\n", ""))
+    row = re.search(r"multiply-adds152\.717 G \(520x520\)(.*?)(verified|mismatch|unit)", fcn.replace("\n", ""))
     assert row and row.group(2) == "verified"
 
 
@@ -317,7 +318,7 @@ def test_papers_index_is_paginated():
     many = [base.model_copy(update={"id": f"p{i}", "title": f"Paper {i}"}) for i in range(250)]
     pages = {k: fill_all(v) for k, v in papers.index_pages(D.prepare(Catalog(many), {})).items()}
     assert list(pages) == ["papers/index.md", "paper-index/2.md", "paper-index/3.md"]
-    assert pages["paper-index/3.md"].count('<tr><td><a href="../papers/p') == 50
+    assert pages["paper-index/3.md"].count('<tr><td class="sa-lead"><a href="../papers/p') == 50
     assert 'href="../papers/index.html">1</a>' in pages["paper-index/2.md"]
 
 
@@ -391,3 +392,51 @@ def test_verdict_on_an_unnamed_variant_claim_sits_beside_the_claim():
     params = [r for r in dfanet if r["claim"].quantity == "params"]
     assert [(r["model"], D.verdict_name(r)) for r in params] == [("dfanet-a", "not-comparable")]
     assert all(r["claim"] is not None for r in rows if r["model"] == "dfanet-a")
+
+
+@pytest.mark.parametrize("dataset", ["voc2012", "cityscapes", "camvid"])
+def test_board_pages_show_exactly_what_catalog_board_json_prints(built_site, dataset, tmp_path):
+    """The site renders the comparison library's boards; it decides nothing itself."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from catalog.cli import app
+
+    catalog = tmp_path / "papers.yaml"
+    catalog.write_text((T.FIXTURES / "papers.yaml").read_text(encoding="utf-8") + "\n"
+                       + (T.FIXTURES / "hostile.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    r = CliRunner().invoke(app, ["board", dataset, "--json", "--catalog", str(catalog)])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    want = [(row["id"], row["value"], not row["default_view"]) for rk in doc["rankings"] for row in rk["rows"]]
+    got = [(row["id"], float(row["data-score"]), row["hidden"]) for row in boards(built_site, dataset)]
+    assert got == want
+
+
+def test_unstable_latency_reaches_the_comparison():
+    """The block protocol's verdict on a run's timings flows to the chooser's costs: an
+    unstable latency is marked and left out of a latency budget unless included."""
+    from bench.record import validate_run
+    from catalog.compare.costs import Costs
+    from catalog.load import load_catalog
+
+    sys.path.insert(0, str(T.ROOT / "docs"))
+    from sitegen import data as D
+
+    def run(unstable):
+        lat = {"median_ms": 100.0, "p90_ms": 180.0, "mean_ms": 120.0, "std_ms": 30.0,
+               "throughput_ips": 10.0, "warmup": 1, "iters": 12, "timer": "perf_counter",
+               "ci_ms": [90.0, 150.0], "unstable": unstable}
+        return validate_run({"model": "m", "paper": "p", "catalog_model": "m", "harness_version": "0",
+                             "timestamp": "2026-12-07T12:00:00+00:00", "device": "cpu",
+                             "input_size": [512, 512], "batch": 1, "precision": "fp32",
+                             "channels_last": False, "compile": False, "num_classes": 2,
+                             "env": {}, "latency": lat})
+
+    shaky, steady = D.measured_from_run("m", run(True)), D.measured_from_run("m", run(False))
+    assert (shaky.latency_stable, shaky.latency_ci_ms, shaky.latency_spread) == (False, (90.0, 150.0), 1.8)
+    assert steady.latency_stable is True and shaky.engine == "pytorch"
+    costs = Costs(load_catalog(T.FIXTURES / "papers.yaml"), {"m": shaky})
+    assert costs.latency("m", "512x512", include_unstable=False) is None
+    assert costs.latency("m", "512x512").stable is False
