@@ -54,16 +54,27 @@ def main() -> None:
     ap.add_argument("--papers", type=int, default=10_000)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--json", type=Path, default=REPO / "benchmarks" / "validate_vs_scan.json")
+    ap.add_argument("--file", type=Path, help="an existing synthetic catalog to time instead "
+                                               "of writing one (e.g. one an older checkout wrote)")
+    ap.add_argument("--before", type=Path, metavar="CHECKOUT",
+                    help="also time `catalog validate` of another checkout (e.g. an older commit "
+                         "unpacked with git archive), on the same file, in the same rounds")
     args = ap.parse_args()
     py = sys.executable
     with tempfile.TemporaryDirectory(prefix="segatlas-scan-") as tmp:
-        path = Path(tmp) / f"papers-{args.papers}.yaml"
-        subprocess.run([py, str(REPO / "benchmarks" / "catalog_scale.py"), "--write", str(path),
-                        str(args.papers)], check=True)
+        path = args.file or Path(tmp) / f"papers-{args.papers}.yaml"
+        if args.file is None:
+            subprocess.run([py, str(REPO / "benchmarks" / "catalog_scale.py"), "--write",
+                            str(path), str(args.papers)], check=True)
         mb = path.stat().st_size / 1e6
         commands = {"events": [py, "-c", DRAIN.format(what="event"), str(path)],
                     "tokens": [py, "-c", DRAIN.format(what="token"), str(path)],
                     "validate": [py, "-m", "catalog", "validate", str(path)]}
+        if args.before:
+            code = (f"import sys; sys.path.insert(0, {str(args.before.resolve())!r}); "
+                    "sys.argv = ['catalog', 'validate', sys.argv[1]]; "
+                    "from catalog.cli import app; app(prog_name='catalog')")
+            commands["before"] = [py, "-c", code, str(path)]
         runs: dict[str, list[tuple[float, float, float]]] = {c: [] for c in commands}
         for rep in range(args.repeat):
             order = list(commands) if rep % 2 == 0 else list(reversed(commands))
@@ -74,15 +85,15 @@ def main() -> None:
     wall = {c: statistics.median(r[0] for r in rs) for c, rs in runs.items()}
     cpu = {c: statistics.median(r[1] for r in rs) for c, rs in runs.items()}
     rss = {c: max(r[2] for r in rs) for c, rs in runs.items()}
-    ratio = {base: {"cpu": cpu["validate"] / cpu[base], "wall": wall["validate"] / wall[base]}
-             for base in ("events", "tokens")}
+    ratio = {f"{cmd} / {base}": {"cpu": cpu[cmd] / cpu[base], "wall": wall[cmd] / wall[base]}
+             for cmd in ("validate", "before") if cmd in cpu for base in ("events", "tokens")}
     print(f"| {args.papers:,} papers, {mb:.1f} MB | CPU (median of {args.repeat}) | wall | "
           "peak RSS |")
     print("|---|---|---|---|")
     for c in commands:
         print(f"| {c} | {cpu[c]:.2f} s | {wall[c]:.2f} s | {rss[c]:.0f} MB |")
-    for base, r in ratio.items():
-        print(f"| ratio validate / {base} | {r['cpu']:.2f} | {r['wall']:.2f} | |")
+    for name, r in ratio.items():
+        print(f"| ratio {name} | {r['cpu']:.2f} | {r['wall']:.2f} | |")
     result = {
         "benchmark": "validate_vs_scan",
         "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

@@ -119,19 +119,21 @@ def _locators(i: int, paper, w: SourceMap) -> list[CatalogIssue]:
     """A note or `where` names what a reader can open, never the tool or mirror we read it with."""
     out = []
 
-    def walk(node, path):
+    def walk(node, path):  # descends into containers only: ~2M scalars at 10,000 papers
         if isinstance(node, dict):
             for k, v in node.items():
-                if k in ("note", "where", "notes") and isinstance(v, str) and (hit := how_read(v)):
-                    out.append(w.issue((i, *path, k), f"'{hit}' names a tool, an index, a file id or a "
-                                                      f"mirror; cite the paper (arXiv id with version and "
-                                                      f"table), the publisher's page or the repository at a "
-                                                      f"commit instead"))
-                else:
+                if type(v) is str:
+                    if k in ("note", "where", "notes") and (hit := how_read(v)):
+                        out.append(w.issue((i, *path, k), f"'{hit}' names a tool, an index, a file id or a "
+                                                          f"mirror; cite the paper (arXiv id with version and "
+                                                          f"table), the publisher's page or the repository at a "
+                                                          f"commit instead"))
+                elif isinstance(v, (dict, list)):
                     walk(v, (*path, k))
         elif isinstance(node, list):
             for j, v in enumerate(node):
-                walk(v, (*path, j))
+                if isinstance(v, (dict, list)):
+                    walk(v, (*path, j))
 
     walk(paper.model_dump(exclude_none=True), ())
     return out
