@@ -354,7 +354,7 @@ def verdict_reason(row: dict) -> str:
     v, run = row["verdict"], row["run"]
     if v is None:
         if run is None:
-            from bench.models.unbuilt import reason
+            from bench.models._unbuilt import reason
 
             paper = row["paper"].id if row.get("paper") is not None else None
             return ("the bench has not run this model yet" if row["model"] in _built_models() else
