@@ -178,3 +178,17 @@ def score_html(data: D.SiteData, row: D.Row, from_page: str) -> tuple[Markup, fl
     v = data.repro.get(row.id)
     repro = (v.verdict, v.words) if v is not None and v.judged else None
     return piece("score")(D.fmt_claim(row.value), marks, repro), row.value
+
+
+# a url, or any token too long for a column (a config file name): one word that may break
+_URL_RE = re.compile(r"(https?://\S+|\S{28,})")
+
+
+def note_html(text: str | None) -> Markup:
+    """A catalog note: escaped, its URLs (one long word each) allowed to break anywhere, so a
+    note never widens its table past the page."""
+    if not text:
+        return Markup("")
+    parts = _URL_RE.split(text)
+    return Markup("").join(Markup('<span class="sa-where">{}</span>').format(p) if i % 2 else Markup.escape(p)
+                           for i, p in enumerate(parts))

@@ -14,6 +14,7 @@ from .common import (
     code_html,
     front,
     grade_badge,
+    note_html,
     paper_link,
     piece,
     score_html,
@@ -52,7 +53,7 @@ def _models_table(p: Paper) -> str | None:
         return None
     return table([("Model id", "text"), ("Name", "text"), ("Backbone", "text"), ("Implementation", "text"),
                   ("Note", "text")],
-                 [[piece("code")(m.id), m.name, m.backbone or "–", m.implementation or "the paper's own", m.note or ""]
+                 [[piece("code")(m.id), m.name, m.backbone or "–", m.implementation or "the paper's own", note_html(m.note)]
                   for m in p.models])
 
 
@@ -66,7 +67,7 @@ def _results_table(data: D.SiteData, p: Paper, page: str) -> str:
                      D.metric_words(r.metric),
                      score_html(data, row, page) if row else (D.fmt_claim(r.value), r.value),
                      setting_badges(r.setting, r.dataset), grade_badge(r.grade),
-                     sources_html(r.sources, page, paper=p), r.note or ""])
+                     sources_html(r.sources, page, paper=p), note_html(r.note)])
     return table([("Dataset", "text"), ("Model", "text"), ("Evaluated on", "text"), ("Metric", "text"),
                   ("Value", "num"), ("Settings", "text"), ("Grade", "text"), ("Sources", "text"),
                   ("Note", "text")], rows)
