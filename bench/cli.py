@@ -40,6 +40,7 @@ from bench.harness import (
     parse_hw,
     parse_scales,
 )
+from catalog.term import esc
 
 app = typer.Typer(help=__doc__, no_args_is_help=True, add_completion=False,
                   rich_markup_mode=None, pretty_exceptions_enable=False)
@@ -82,14 +83,14 @@ def print_record(rec: dict, catalog_note: str | None) -> None:
 
     out, _ = _consoles()
     h, w = rec["input_size"]
-    t = Table(title=f"{rec['model']} ({rec['paper']}): {rec['device']}, {h}x{w}, batch "
-                    f"{rec['batch']}, {rec['precision']}, {rec['num_classes']} classes",
+    t = Table(title=f"{esc(rec['model'])} ({esc(rec['paper'])}): {esc(rec['device'])}, {h}x{w}, batch "
+                    f"{rec['batch']}, {esc(rec['precision'])}, {rec['num_classes']} classes",
               title_justify="left")
     t.add_column("quantity")
     t.add_column("value", justify="right")
     t.add_column("detail")
     if p := rec["params"]:
-        t.add_row("params", f"{p['total']:,}", f"trainable {p['trainable']:,}; {p['scope']}")
+        t.add_row("params", f"{p['total']:,}", f"trainable {p['trainable']:,}; {esc(p['scope'])}")
     if f := rec["flops"]:
         t.add_row("GMACs", _fmt(f["gmacs"]),
                   f"FlopCounterMode / 2; conv only {_fmt(f.get('conv_gmacs'))}")
@@ -97,15 +98,15 @@ def print_record(rec: dict, catalog_note: str | None) -> None:
         if f.get("fvcore_gmacs") is not None or f.get("fvcore_error"):
             skipped = (f.get("skipped") or {}).get("fvcore") or []
             t.add_row("fvcore GMACs", _fmt(f.get("fvcore_gmacs")),
-                      f.get("fvcore_error") or "also norm/upsample/pool; skipped: "
-                      + (", ".join(skipped) or "none"))
+                      esc(f.get("fvcore_error") or "also norm/upsample/pool; skipped: "
+                          + (", ".join(skipped) or "none")))
     for fa in rec.get("flops_at") or []:
         if list(fa["input_size"]) == [h, w]:
             continue
         why = ", ".join(fa["datasets"]) or ""
         why += (" and " if why else "") + "model default" if fa["model_default"] else ""
         t.add_row(f"GMACs at {fa['input_size'][0]}x{fa['input_size'][1]}",
-                  _fmt(fa.get("gmacs")), fa.get("error") or f"canonical size of {why}")
+                  _fmt(fa.get("gmacs")), esc(fa.get("error") or f"canonical size of {why}"))
     if lat := rec["latency"]:
         engine = "" if rec.get("engine", "pytorch") == "pytorch" else f" ({rec['engine']})"
         ci = lat.get("ci_ms")
@@ -116,22 +117,22 @@ def print_record(rec: dict, catalog_note: str | None) -> None:
                   f"{_fmt(lat['std_ms'], 2)} ms; {lat['warmup']} warm-up + {lat['iters']} timed"
                   + (f" in {lat['blocks']} block(s), {lat['samples_used']} judged" if lat.get("blocks") else "")
                   + (f"; {lat['threads']} threads" if lat.get("threads") else "")
-                  + f" ({lat['timer']})"
+                  + f" ({esc(lat['timer'])})"
                   + ("; never settled within the protocol's bound" if lat.get("unstable") else ""))
         for fo in lat.get("family_order") or []:
             t.add_row("family order", "persists" if fo["persists"] else "resolved",
-                      f"{fo['smaller']} ({_fmt(fo['smaller_gmacs'])} GMACs) {_fmt(fo['smaller_median_ms'], 1)} ms "
-                      f"vs {fo['larger']} ({_fmt(fo['larger_gmacs'])} GMACs) {_fmt(fo['larger_median_ms'], 1)} ms, "
+                      f"{esc(fo['smaller'])} ({_fmt(fo['smaller_gmacs'])} GMACs) {_fmt(fo['smaller_median_ms'], 1)} ms "
+                      f"vs {esc(fo['larger'])} ({_fmt(fo['larger_gmacs'])} GMACs) {_fmt(fo['larger_median_ms'], 1)} ms, "
                       f"re-measured (first {_fmt(fo['first_smaller_ms'], 1)} vs {_fmt(fo['first_larger_ms'], 1)})")
         t.add_row("throughput", f"{_fmt(lat['throughput_ips'], 2)} img/s",
                   f"batch {lat.get('batch') or rec['batch']} * 1000 / median")
     if ox := rec.get("onnx"):
         t.add_row("ONNX export", ox.get("exporter") or "-",
-                  ox.get("error") or f"opset {ox['opset']}, {_fmt(ox.get('export_s'), 1)} s, "
+                  esc(ox.get("error") or "") or f"opset {ox['opset']}, {_fmt(ox.get('export_s'), 1)} s, "
                   f"{_fmt(ox.get('file_mb'), 1)} MB; onnxruntime {ox['onnxruntime']} "
                   f"{', '.join(ox['providers'])}")
     if mem := rec["memory"]:
-        t.add_row("peak memory", f"{_fmt(mem.get('peak_mb'), 1)} MB", f"{mem.get('kind')}: {mem.get('note')}")
+        t.add_row("peak memory", f"{_fmt(mem.get('peak_mb'), 1)} MB", esc(f"{mem.get('kind')}: {mem.get('note')}"))
     if wt := rec.get("weights"):
         detail = (f"sha256 {(wt.get('sha256') or '')[:16]}…; {len(wt['missing'])} missing, "
                   f"{len(wt['unexpected'])} unexpected key(s)")
@@ -139,14 +140,14 @@ def print_record(rec: dict, catalog_note: str | None) -> None:
             detail += f"; {wt['note']}"
         if wt.get("allow_partial"):
             detail += "; --allow-partial"
-        t.add_row("weights", Path(wt["path"]).name, detail)
+        t.add_row("weights", esc(Path(wt["path"]).name), esc(detail))
     if mi := rec["miou"]:
         t.add_row("mIoU", f"{_fmt(mi.get('miou'), 2)} %",
-                  f"{mi.get('dataset')} {mi.get('split')}, {mi.get('protocol')}, "
-                  f"{mi.get('num_images')} images")
+                  esc(f"{mi.get('dataset')} {mi.get('split')}, {mi.get('protocol')}, "
+                      f"{mi.get('num_images')} images"))
     out.print(t)
     if rec["error"]:
-        out.print(f"[red]error:[/red] {rec['error']}")
+        out.print(f"[red]error:[/red] {esc(rec['error'])}")
     if rec["verdicts"]:
         v = Table(title="claims vs measurements (notes below)", title_justify="left")
         for col in ("#", "quantity", "claimed", "measured", "verdict", "tolerance", "sources"):
@@ -162,20 +163,21 @@ def print_record(rec: dict, catalog_note: str | None) -> None:
                 claimed += f" ({', '.join(cond)})"
             measured = "-" if d["measured"] is None else f"{_fmt(d['measured'])} {d['measured_unit']}"
             style = VERDICT_STYLE.get(d["verdict"], "")
-            v.add_row(str(i), d["quantity"], claimed, measured, f"[{style}]{d['verdict']}[/{style}]",
-                      d["tolerance"], ", ".join(d["sources"]))
-            notes.append(f"{i}. {d['note']}")
+            v.add_row(str(i), esc(d["quantity"]), esc(claimed), esc(measured),
+                      f"[{style}]{esc(d['verdict'])}[/{style}]",
+                      esc(d["tolerance"]), esc(", ".join(d["sources"])))
+            notes.append(f"{i}. {esc(d['note'])}")
         out.print(v)
         for line in notes:
-            out.print(line, markup=False)
+            out.print(line)
     elif rec.get("engine") == "onnxruntime":
         out.print("claims are judged by the eager PyTorch run (bench run without --runtime)")
     else:
-        out.print(catalog_note or f"no catalog claims for {rec['catalog_model']}")
+        out.print(esc(catalog_note or f"no catalog claims for {rec['catalog_model']}"))
     e = rec["env"]
-    out.print(f"our environment: {e['device_name']}; {e['threads']} threads; torch {e['torch']}"
-              + (f", CUDA {e['cuda']}, cuDNN {e['cudnn']}, driver {e['driver']}" if e["cuda"] else "")
-              + f"; Python {e['python']}; {e['platform']}")
+    out.print(esc(f"our environment: {e['device_name']}; {e['threads']} threads; torch {e['torch']}"
+                  + (f", CUDA {e['cuda']}, cuDNN {e['cudnn']}, driver {e['driver']}" if e["cuda"] else "")
+                  + f"; Python {e['python']}; {e['platform']}"))
     out.print(f"elapsed {rec.get('elapsed_s') or 0:.1f} s")
 
 
@@ -228,14 +230,14 @@ def list_models(
     t.add_column("last local run", overflow="fold")
     for r in rows:
         ref, last = r["reference_run"], r["last_local"]
-        t.add_row(r["key"], r["paper"], str(r["num_classes"]),
+        t.add_row(esc(r["key"]), esc(r["paper"]), str(r["num_classes"]),
                   "x".join(map(str, r["input_size"])), "-" if r["claims"] is None else str(r["claims"]),
-                  f"{ref['timestamp'][:10]} {ref['device']}" if ref else "never",
-                  f"{last['timestamp'][:10]} {last['device']}" if last else "-")
+                  esc(f"{ref['timestamp'][:10]} {ref['device']}") if ref else "never",
+                  esc(f"{last['timestamp'][:10]} {last['device']}") if last else "-")
     out.print(t)
-    out.print(f"shown run: data/results (reference runs first); local runs: {local_dir}")
+    out.print(f"shown run: data/results (reference runs first); local runs: {esc(local_dir)}")
     if note:
-        out.print(note)
+        out.print(esc(note))
 
 
 @app.command("run")
@@ -256,6 +258,7 @@ def run(
     timeout: Annotated[int, typer.Option(help="Slurm: minutes per job before it is killed.")] = 60,
     array_parallelism: Annotated[int, typer.Option(help="Slurm: jobs running at once.")] = 16,
     logs: Annotated[Path | None, typer.Option(help="Slurm: job logs and records [default: under ~/.cache/segatlas/sweeps].")] = None,
+    exclusive: Annotated[bool, typer.Option("--exclusive", help="Slurm: one job per node (sbatch --exclusive), so no other job shares the cores being timed.")] = False,
     device: Annotated[str, typer.Option(help="cpu or cuda (cuda:N).")] = "cpu",
     input: Annotated[str | None, typer.Option("--input", help="Input HxW; default: the size of the claim the model reproduces.")] = None,
     batch: Annotated[int, typer.Option(help="Batch size for latency and memory.")] = 1,
@@ -322,6 +325,8 @@ def run(
             raise UsageError(f"--executor '{executor[:20]}' is not one of {', '.join(EXECUTORS)}")
         if executor != "local" and not all_models:
             raise UsageError("--executor applies to --all")
+        if exclusive and executor != "slurm":
+            raise UsageError("--exclusive applies to --executor slurm")
         for name, v in (("--gpus-per-job", gpus_per_job), ("--timeout", timeout),
                         ("--array-parallelism", array_parallelism), ("--cpus-per-job", cpus_per_job)):
             if v is not None and v < (0 if name == "--gpus-per-job" else 1):
@@ -334,7 +339,8 @@ def run(
             code = _sweep(opts, precisions, models, resume, only_failed, executor, out_dir,
                           catalog, json_out, dict(partition=partition, gpus_per_job=gpus_per_job,
                                                   cpus_per_job=cpus_per_job, timeout_min=timeout,
-                                                  array_parallelism=array_parallelism, logs=logs))
+                                                  array_parallelism=array_parallelism, logs=logs,
+                                                  exclusive=exclusive))
             raise typer.Exit(code)
         from bench.harness import measure_model
 
@@ -407,6 +413,13 @@ def _sweep(opts: RunOptions, precisions: list[str], models: str | None, resume: 
         if unknown:
             raise UsageError(f"--models: unknown model(s) {', '.join(unknown)} (`bench list`)")
     jobs = plan(keys, precisions)
+    copts = None
+    if executor != "local":
+        from bench.slurm import ClusterOptions, check_submission
+
+        copts = ClusterOptions(cluster="slurm" if executor == "slurm" else "local",
+                               poll_s=10.0 if executor == "slurm" else 1.0, **cluster)
+        check_submission(copts, opts)  # before any sweep state is written
     state = open_state(opts, precisions, results_dir, jobs, resume, _eprint)
     if only_failed:
         todo = [Job(f["model"], f["precision"]) for f in state["failed"].values()
@@ -434,12 +447,16 @@ def _sweep(opts: RunOptions, precisions: list[str], models: str | None, resume: 
             if executor == "local":
                 rows = run_local(todo, specs, opts, cat, results_dir, state, progress)
             else:
-                from bench.slurm import ClusterOptions, run_submitit
+                from bench.slurm import run_submitit
 
-                copts = ClusterOptions(cluster="slurm" if executor == "slurm" else "local",
-                                       poll_s=10.0 if executor == "slurm" else 1.0, **cluster)
-                rows = run_submitit(todo, specs, opts, str(catalog) if catalog else None,
-                                    results_dir, state, progress, copts)
+                try:
+                    rows = run_submitit(todo, specs, opts, str(catalog) if catalog else None,
+                                        results_dir, state, progress, copts,
+                                        catalog_loaded=cat is not None)
+                except UsageError:
+                    if not (state["submitted"] or state["failed"]) and len(todo) == len(jobs):
+                        finish_state(state)  # refused before anything ran: leave no state
+                    raise
     except KeyboardInterrupt:
         saved = len(jobs) - len(pending(state, results_dir, jobs))
         _eprint(f"interrupted: {saved} of {len(jobs)} job(s) saved in {results_dir}; "
@@ -458,16 +475,16 @@ def _sweep(opts: RunOptions, precisions: list[str], models: str | None, resume: 
         from rich.table import Table
 
         out, _ = _consoles()
-        t = Table(title=f"sweep {state['sweep_id']}: {len(rows)} run, {len(failed)} failed",
+        t = Table(title=f"sweep {esc(state['sweep_id'])}: {len(rows)} run, {len(failed)} failed",
                   title_justify="left")
         for col in ("model", "precision", "params", "GMACs", "median ms", "verdicts", "error"):
             t.add_column(col, overflow="fold")
         for s in rows:
-            t.add_row(s["model"], s["precision"], _fmt(s["params"]), _fmt(s["gmacs"]),
+            t.add_row(esc(s["model"]), esc(s["precision"]), _fmt(s["params"]), _fmt(s["gmacs"]),
                       _fmt(s["median_ms"], 2) + (" unstable" if s.get("unstable") else ""),
-                      ", ".join(f"{k} {n}" for k, n in s["verdicts"].items()), s["error"] or "")
+                      ", ".join(f"{k} {n}" for k, n in s["verdicts"].items()), esc(s["error"] or ""))
         out.print(t)
-        out.print(f"saved under {results_dir}")
+        out.print(f"saved under {esc(results_dir)}")
     for f in failed:
         _eprint(f"failed: {f['model']} ({f['precision']}): {f['error']}"
                 + (f"; log: {f['stderr']}" if f.get("stderr") else ""))

@@ -29,6 +29,8 @@ from typing import Annotated
 
 import typer
 
+from catalog.term import esc
+
 # numpy, torch and the readers are imported inside the functions: `bench --help` and option
 # errors must not pay for them.
 
@@ -66,6 +68,15 @@ def _read(path: Path):
         raise MiouInputError(str(exc)) from exc
 
 
+def _size(path: Path) -> tuple[int, int]:
+    from bench.data.base import DatasetError, image_size
+
+    try:
+        return image_size(path, "label image")
+    except DatasetError as exc:
+        raise MiouInputError(str(exc)) from exc
+
+
 def score_folders(pred_dir: Path, gt_dir: Path, num_classes: int, ignore_index: int = 255,
                   allow_missing: bool = False, workers: int | None = None,
                   ids: Path | None = None):
@@ -78,7 +89,13 @@ def score_folders(pred_dir: Path, gt_dir: Path, num_classes: int, ignore_index: 
     if ids is not None:  # e.g. VOC's val.txt: score only the listed ground-truth files
         if not ids.is_file():
             raise MiouInputError(f"--ids file not found: {ids}")
-        wanted = [ln.split()[0] for ln in ids.read_text().splitlines() if ln.strip()]
+        from catalog.safeio import UnsafeFile, read_text
+
+        try:
+            text = read_text(ids, 64 << 20, "list of ids")
+        except UnsafeFile as exc:
+            raise MiouInputError(str(exc)) from None
+        wanted = [ln.split()[0] for ln in text.split("\n") if ln.strip()]
         absent = [w for w in wanted if w not in gts]
         if absent:
             raise MiouInputError(f"{len(absent)} id(s) listed in {ids} have no ground-truth "
@@ -96,6 +113,12 @@ def score_folders(pred_dir: Path, gt_dir: Path, num_classes: int, ignore_index: 
     cm = ConfusionMatrix(num_classes, ignore_index=ignore_index)
 
     def work(name: str):
+        # Both headers first: a pair whose sizes differ, or a bomb, is refused before decoding.
+        (pw, ph), (gw, gh) = _size(preds[name]), _size(gts[name])
+        if (pw, ph) != (gw, gh):
+            raise MiouInputError(f"size mismatch for '{name}': prediction {preds[name]} is "
+                                 f"{pw}x{ph}, ground truth {gts[name]} is {gw}x{gh} (WxH); "
+                                 "labels are never resized")
         p, g = _read(preds[name]), _read(gts[name])
         if p.shape != g.shape:
             raise MiouInputError(f"size mismatch for '{name}': prediction {preds[name]} is "
@@ -166,13 +189,13 @@ def miou_command(
         cm, info = score_folders(pred, gt, num_classes, ignore_index, allow_missing, workers,
                                  ids)
     except (MiouInputError, KeyError) as exc:
-        _err_print(f"[red]error:[/red] {exc}")
+        _err_print(f"[red]error:[/red] {esc(exc)}")
         raise typer.Exit(code=1) from None
     for what, lst in (("ground-truth file(s) without prediction skipped", info["skipped"]),
                       ("prediction(s) without (listed) ground truth ignored", info["extra"])):
         if lst:
             _err_print(f"[yellow]warning:[/yellow] {len(lst)} {what}, e.g. "
-                       f"{', '.join(lst[:5])}")
+                       f"{esc(', '.join(lst[:5]))}")
     s = scores_from_matrix(cm.full, class_names=names)
     if not math.isfinite(s["miou"]):  # an undefined score is an error, never a "NaN" result
         _err_print(f"[red]error:[/red] mIoU is undefined: no pixel was scored in "
@@ -190,12 +213,12 @@ def miou_command(
         return
     from rich.table import Table
 
-    table = Table(title=f"mIoU of {pred} vs {gt} ({info['num_images']} images)")
+    table = Table(title=f"mIoU of {esc(pred)} vs {esc(gt)} ({info['num_images']} images)")
     table.add_column("class")
     table.add_column("IoU %", justify="right")
     table.add_column("acc %", justify="right")
     for nm, iou, acc in zip(names, s["iou"], s["acc"]):
-        table.add_row(nm, "-" if math.isnan(iou) else f"{iou:.2f}",
+        table.add_row(esc(nm), "-" if math.isnan(iou) else f"{iou:.2f}",
                       "-" if math.isnan(acc) else f"{acc:.2f}")
     table.add_section()
     table.add_row("[bold]mIoU[/bold]", f"[bold]{s['miou']:.2f}[/bold]", "")

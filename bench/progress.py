@@ -11,6 +11,8 @@ import sys
 import time
 from typing import TextIO
 
+from catalog.term import esc
+
 
 class Progress:
     """`with Progress(total, "sweep") as p: p.start(name); ...; p.done(name, "ok")`."""
@@ -42,7 +44,7 @@ class Progress:
     def __enter__(self) -> Progress:
         if self._rich is not None:
             self._rich.__enter__()
-            self._task = self._rich.add_task(self.title, total=self.total,
+            self._task = self._rich.add_task(esc(self.title), total=self.total,
                                              completed=self.completed)
         return self
 
@@ -57,13 +59,13 @@ class Progress:
     def line(self, msg: str) -> None:
         """A message that is always shown (above the bar on a terminal)."""
         if self._rich is not None:
-            self._rich.console.print(msg, markup=False, highlight=False)
+            self._rich.console.print(esc(msg), highlight=False)
         else:
             print(f"{self._stamp()} {msg}", file=self.stream, flush=True)
 
     def start(self, name: str) -> None:
         if self._rich is not None:
-            self._rich.update(self._task, description=f"{self.title}: {name}")
+            self._rich.update(self._task, description=esc(f"{self.title}: {name}"))
         else:
             self.line(f"{name}: started")
 
@@ -71,7 +73,7 @@ class Progress:
         """A status update that may be dropped (rate-limited in plain mode)."""
         now = time.monotonic()
         if self._rich is not None:
-            self._rich.update(self._task, description=f"{self.title}: {msg}")
+            self._rich.update(self._task, description=esc(f"{self.title}: {msg}"))
         elif now - self._last_tick >= self.every_s:
             self._last_tick = now
             self.line(msg)

@@ -43,7 +43,11 @@ from pydantic import (
 )
 
 RECORD_FORMAT = "segatlas-results/1"
-MAX_FILE_BYTES = 64 * 1024 * 1024  # a results file is a few hundred KB; refuse before parsing
+# Caps, refused before (size) or while (counts) parsing: a results file is 5-20 KB today, a run
+# carries one verdict per catalog claim on its model (a few dozen at most).
+MAX_FILE_BYTES = 8 * 1024 * 1024
+MAX_RUNS = 5_000
+MAX_VERDICTS = 1_000
 ID_RE = r"^[a-z0-9][a-z0-9+-]*$"   # bench keys, catalog model and paper ids
 VERDICTS = ("verified", "mismatch", "unit", "not-comparable", "unmeasured")
 ENGINES = ("pytorch", "onnxruntime")
@@ -295,6 +299,27 @@ class Verdict(_Record):
                           "whose source names no variant, judged against each variant the bench builds.")
 
 
+class NodeUse(_Record):
+    """How a cluster job had its node while it measured (bench.cluster_job, Slurm only):
+    latencies of jobs that shared a node's cores are not comparable with exclusive ones."""
+
+    scheduler: Literal["slurm"]
+    job_id: Annotated[str, Field(max_length=40)]
+    node: Text | None = Field(None, description="The node's name (SLURMD_NODENAME).")
+    cpus_allotted: Pos | None = Field(None, description="CPUs Slurm gave the job on the node "
+                                                        "(SLURM_CPUS_ON_NODE).")
+    cpus_on_node: Pos | None = Field(None, description="CPUs the node has (os.cpu_count).")
+    exclusive_requested: bool = Field(description="The sweep asked for the whole node "
+                                                  "(--exclusive).")
+    other_jobs: list[Annotated[str, Field(max_length=40)]] = Field(
+        default_factory=list, description="Ids of other jobs squeue showed running on the "
+                                          "node while this one measured.")
+    samples: NonNeg = Field(description="How many times squeue was asked (start, each "
+                                        "heartbeat, end).")
+    shared: bool | None = Field(description="Other jobs ran on the node while it measured; "
+                                             "null when squeue never answered.")
+    note: Text | None = Field(None, description="Why a sample failed, if one did.")
+
 class OnnxExport(_Record):
     """How the model reached ONNX Runtime (bench/measure/onnx_runtime.py)."""
 
@@ -357,9 +382,11 @@ class Run(_Record):
     env: Env
     miou: Miou | None = None
     weights: WeightsReport | None = None
-    verdicts: list[Verdict] = Field(default_factory=list)
+    verdicts: list[Verdict] = Field(default_factory=list, max_length=MAX_VERDICTS)
     error: Text | None = None
     elapsed_s: Ms | None = None
+    node: NodeUse | None = Field(None, description="Slurm sweeps: how the job had its node "
+                                                   "(shared or not) while it measured.")
 
     @field_validator("timestamp")
     @classmethod
@@ -384,7 +411,7 @@ class ResultsFile(_Record):
 
     model: Id
     paper: Id
-    runs: list[Run]
+    runs: list[Run] = Field(max_length=MAX_RUNS)
 
     @model_validator(mode="after")
     def _runs_are_this_models(self):
@@ -432,29 +459,58 @@ def describe(e: ValidationError, limit: int = 5) -> str:
     return "; ".join(lines) + (f"; and {more} more" if more > 0 else "")
 
 
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict:
+    seen: dict[str, Any] = {}
+    for k, v in pairs:
+        if k in seen:
+            raise _DuplicateKey(k)
+        seen[k] = v
+    return seen
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def check_duplicate_keys(data: bytes | str, name: str = "<results>") -> None:
+    """Refuse a key given twice in one object: JSON readers disagree on which value wins (one
+    keeps the first, pydantic and `json` the last), so a reviewer may read another number than
+    the site shows."""
+    try:
+        json.loads(data, object_pairs_hook=_no_duplicates)
+    except _DuplicateKey as e:
+        raise ResultsError(f"{name}: the key {_excerpt(str(e))} is given twice in one object; "
+                           "a results file names each key once") from None
+
+
 def parse_results(data: bytes | str, name: str = "<results>") -> ResultsFile:
     """Validate the JSON text of a results file; ResultsError names `name` and the field."""
     if len(data) > MAX_FILE_BYTES:
         raise ResultsError(f"{name}: {len(data):,} bytes, more than a results file can be "
                            f"({MAX_FILE_BYTES:,})")
     try:
-        return ResultsFile.model_validate_json(data)
+        doc = ResultsFile.model_validate_json(data)
     except ValidationError as e:
         raise ResultsError(f"{name}: {describe(e)}") from None
+    check_duplicate_keys(data, name)  # valid JSON by now
+    return doc
+
+
+def read_results_bytes(path: str | Path) -> bytes:
+    """The bytes of a results file through the one safe reader (regular file, at most
+    MAX_FILE_BYTES); ResultsError naming the file otherwise."""
+    from catalog.safeio import UnsafeFile, read_bytes
+
+    try:
+        return read_bytes(path, MAX_FILE_BYTES, "results file")
+    except UnsafeFile as e:
+        raise ResultsError(str(e)) from None
 
 
 def load_results(path: str | Path) -> ResultsFile:
     """Read and validate one results file; ResultsError (file and field) when it is not valid."""
     path = Path(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ResultsError(f"{path}: {size:,} bytes, more than a results file can be "
-                               f"({MAX_FILE_BYTES:,})")
-        data = path.read_bytes()
-    except OSError as e:
-        raise ResultsError(f"{path}: cannot be read ({e.strerror or e})") from None
-    doc = parse_results(data, str(path))
+    doc = parse_results(read_results_bytes(path), str(path))
     if path.suffix == ".json" and path.stem != doc.model:
         raise ResultsError(f"{path}: model: '{doc.model}' but the file is named for "
                            f"'{path.stem}' (results/<bench key>.json)")
@@ -524,7 +580,7 @@ def main(argv: list[str] | None = None) -> int:
     """`python -m bench.record schema [-o PATH]` | `check FILE...` | `mark-reference FILE...`."""
     args = sys.argv[1:] if argv is None else argv
     if args[:1] == ["schema"]:
-        from catalog.export import write_atomic
+        from catalog.safeio import write_atomic
 
         out = Path(args[args.index("-o") + 1]) if "-o" in args else SCHEMA_PATH
         write_atomic(out, schema_text())
@@ -541,15 +597,16 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if bad else 0
     if args[:1] == ["mark-reference"] and len(args) > 1:
         # one-off migration: runs committed before the flag existed are the reference sweep
-        from catalog.export import write_atomic
+        from catalog.safeio import locked, write_atomic
 
         for f in args[1:]:
-            load_results(f)  # refuse to touch an invalid file
-            doc = json.loads(Path(f).read_text(encoding="utf-8"))
-            for r in doc["runs"]:
-                r["reference"] = True
-            write_atomic(Path(f), json.dumps(doc, indent=1, ensure_ascii=False,
-                                             allow_nan=False) + "\n")
+            with locked(f):
+                load_results(f)  # refuse to touch an invalid file
+                doc = json.loads(read_results_bytes(f))
+                for r in doc["runs"]:
+                    r["reference"] = True
+                write_atomic(Path(f), json.dumps(doc, indent=1, ensure_ascii=False,
+                                                 allow_nan=False) + "\n")
             print(f"{f}: {len(doc['runs'])} run(s) marked reference")
         return 0
     print(main.__doc__, file=sys.stderr)

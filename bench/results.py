@@ -13,21 +13,28 @@ How a run is saved so it cannot be lost or duplicated:
 - writers take an exclusive `fcntl.flock` on the results folder, so two processes appending
   to one file never lose each other's runs;
 - the new file is written to a temp file in the same folder, fsync'ed, moved over the old one
-  with os.replace (atomic on POSIX) and the folder fsync'ed (catalog.export.write_atomic);
+  with os.replace (atomic on POSIX) and the folder fsync'ed (catalog.safeio.write_atomic);
   temp files a killed writer left behind are removed by the next writer, under the lock;
 - a run with a `run_id` already in the file is not appended twice (saving is idempotent).
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bench.record import ResultsError, Run, now_iso, parse_results, validate_run
+from bench.record import (
+    ResultsError,
+    Run,
+    now_iso,
+    parse_results,
+    read_results_bytes,
+    validate_run,
+)
+from catalog.safeio import locked, write_atomic
 
 __all__ = ["REFERENCE_DIR", "DEFAULT_RESULTS_DIR", "ResultsFileError", "user_results_dir",
            "cache_dir", "results_path", "save_run", "load_runs", "latest_run", "shown",
@@ -61,33 +68,24 @@ def results_path(key: str, results_dir: Path | str = DEFAULT_RESULTS_DIR) -> Pat
 
 def write_json_atomic(path: Path, doc: dict) -> None:
     """Write `doc` to `path` so that readers and crashes only ever see a whole file."""
-    from catalog.export import write_atomic
-
     write_atomic(path, json.dumps(doc, indent=1, ensure_ascii=False, allow_nan=False) + "\n")
 
 
 @contextmanager
 def results_lock(results_dir: Path | str) -> Iterator[Path]:
-    """Exclusive lock on the results folder (flock on the folder itself: no lock file)."""
+    """Exclusive lock on the results folder (catalog.safeio.locked: flock on the folder)."""
     d = Path(results_dir)
     d.mkdir(parents=True, exist_ok=True)
-    fd = os.open(d, os.O_RDONLY)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+    with locked(d):
         yield d
-    finally:
-        os.close(fd)  # closing releases the lock
 
 
 def _read(path: Path) -> dict | None:
     """The file's JSON, validated (ResultsError names the file and the field); raw dicts are
     returned so that re-saving leaves earlier runs byte-for-byte as they were."""
-    if not path.exists():
+    if not os.path.lexists(path):
         return None
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise ResultsError(f"{path}: cannot be read ({e.strerror or e})") from None
+    data = read_results_bytes(path)
     try:
         parse_results(data, str(path))
     except ResultsError as e:
@@ -128,7 +126,7 @@ def load_runs(key: str, results_dir: Path | str = DEFAULT_RESULTS_DIR) -> list[d
 
 def load_typed(key: str, results_dir: Path | str = DEFAULT_RESULTS_DIR) -> list[Run]:
     path = results_path(key, results_dir)
-    if not path.exists():
+    if not os.path.lexists(path):
         return []
     from bench.record import load_results
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shlex
 import sys
 import uuid
@@ -30,6 +31,7 @@ from bench.harness import RunOptions, UsageError, measure_model
 from bench.progress import Progress
 from bench.record import ResultsError, Run, now_iso
 from bench.results import cache_dir, save_run, sweep_runs, write_json_atomic
+from catalog.safeio import locked, read_bytes
 
 
 @dataclass(frozen=True, order=True)
@@ -60,29 +62,69 @@ def state_path(fp: str) -> Path:
     return cache_dir() / "sweeps" / f"{fp}.json"
 
 
+MAX_STATE_BYTES = 16 << 20  # a sweep's state lists its jobs and failures: a few KB
+
+
+def _read_state(path: Path) -> dict | None:
+    """The state on file, or None when there is none or it is unreadable (bounded read)."""
+    if not os.path.lexists(path):
+        return None
+    try:
+        state = json.loads(read_bytes(path, MAX_STATE_BYTES, "sweep state"))
+    except (OSError, ValueError):
+        return None
+    return state if isinstance(state, dict) else None
+
+
 def open_state(opts: RunOptions, precisions: list[str], results_dir: Path, jobs: list[Job],
                resume: bool, say) -> dict:
     """The state of the sweep with these settings: resumed when one is on file (and `resume`),
-    else a new one with a new sweep id."""
+    else a new one with a new sweep id. Under the state's lock: two sweeps started at once
+    with the same settings share one sweep id instead of each writing over the other."""
     fp = fingerprint(opts, precisions, results_dir)
     path = state_path(fp)
-    if resume and path.exists():
-        try:
-            state = json.loads(path.read_text(encoding="utf-8"))
-            if state.get("fingerprint") == fp and state.get("sweep_id"):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with locked(path):
+        if resume and os.path.lexists(path):
+            state = _read_state(path)
+            if state and state.get("fingerprint") == fp and state.get("sweep_id") \
+                    and isinstance(state.get("failed"), dict):
+                state.setdefault("submitted", {})
                 return state
-        except (OSError, ValueError):
             say(f"unreadable sweep state {path}: starting a new sweep")
-    state = {"fingerprint": fp, "sweep_id": f"{now_iso()[:10]}-{uuid.uuid4().hex[:8]}",
-             "results_dir": str(Path(results_dir).expanduser().resolve()),
-             "settings": {**asdict(opts), "precision": precisions}, "started": now_iso(),
-             "jobs": [[j.key, j.precision] for j in jobs], "failed": {}, "submitted": {}}
-    save_state(state)
+        state = {"fingerprint": fp, "sweep_id": f"{now_iso()[:10]}-{uuid.uuid4().hex[:8]}",
+                 "results_dir": str(Path(results_dir).expanduser().resolve()),
+                 "settings": {**asdict(opts), "precision": precisions}, "started": now_iso(),
+                 "jobs": [[j.key, j.precision] for j in jobs], "failed": {}, "submitted": {}}
+        write_json_atomic(path, state)
     return state
 
 
 def save_state(state: dict) -> None:
-    write_json_atomic(state_path(state["fingerprint"]), state)
+    path = state_path(state["fingerprint"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with locked(path):
+        write_json_atomic(path, state)
+
+
+def record_failure(state: dict, job: Job, failure: dict | None) -> None:
+    """Set (or clear, with None) `job`'s failure in the state, in memory and on file: a
+    read-modify-write under the state's lock, so a sweep with the same settings running
+    beside this one keeps its own entries."""
+    path = state_path(state["fingerprint"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with locked(path):
+        on_file = _read_state(path)
+        if not (on_file and on_file.get("sweep_id") == state["sweep_id"]
+                and isinstance(on_file.get("failed"), dict)):
+            on_file = state
+        for s in (state, on_file):
+            if failure is None:
+                s["failed"].pop(job.slug, None)
+            else:
+                s["failed"][job.slug] = failure
+        state["failed"] = dict(on_file["failed"])
+        write_json_atomic(path, on_file)
 
 
 def finish_state(state: dict) -> None:
@@ -169,11 +211,10 @@ def run_local(jobs: list[Job], specs: dict, opts: RunOptions, cat, results_dir: 
             except (ResultsError, OSError) as e:
                 error = f"not saved: {e}"
         if error or (run and run.error and not export_failed(run)):
-            state["failed"][job.slug] = {"model": job.key, "precision": job.precision,
-                                         "error": (error or run.error)[:500]}
+            record_failure(state, job, {"model": job.key, "precision": job.precision,
+                                        "error": (error or run.error)[:500]})
         else:
-            state["failed"].pop(job.slug, None)
-        save_state(state)
+            record_failure(state, job, None)
         row = summarize(job, run, error)
         rows.append(row)
         progress.done(job.name, "done" if not row["error"] else f"failed: {row['error'][:200]}")

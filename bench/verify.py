@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from catalog.datasets import DATASETS
+from catalog.reproductions import ACCURACY_TOLERANCE
 from catalog.schema import Efficiency, Result
 from catalog.vocab import UNITS
 
@@ -65,7 +66,8 @@ TOLERANCES: dict[str, Tolerance] = {
     "macs": Tolerance(rel=0.05),
     "latency": Tolerance(rel=0.10, rounding=False),  # only on matching hardware + input size
     "fps": Tolerance(rel=0.10, rounding=False),
-    "accuracy": Tolerance(points=0.5, rounding=False),  # miou, pixel-acc, mean-acc, fwiou
+    # miou, pixel-acc, mean-acc, fwiou; shared with the reproduction verdicts (catalog.reproductions)
+    "accuracy": Tolerance(points=ACCURACY_TOLERANCE, rounding=False),
 }
 
 # Catalog metric name -> key of the `miou` record (see docs/dev/conventions.md).

@@ -29,6 +29,14 @@ import torch.nn as nn
 
 ALLOWANCE_KEYS = 2
 ALLOWANCE_SHARE = 0.01
+# Decompression limits, checked on the zip archive's directory before torch.load inflates it:
+# torch.save stores tensors uncompressed, so a member whose declared size is far above its
+# stored size is a bomb, not a checkpoint; and a checkpoint holds the model's tensors plus at
+# most an optimizer state (Adam: two more copies) and metadata.
+MAX_MEMBER_RATIO = 8          # declared / stored bytes of one member (beyond 1 MB)
+MODEL_SIZE_FACTOR = 4         # declared bytes of all members / bytes of the model's tensors
+MODEL_SIZE_SLACK = 64 << 20
+MAX_ARCHIVE_BYTES = 32 << 30  # without a model to compare with
 # Top-level module names of training-only auxiliary heads (as bench.measure.params.AUX_HEADS;
 # repeated here so reading a checkpoint does not import the measuring code).
 _AUX = ("aux_classifier.", "aux_head.", "auxiliary_head.", "aux.")
@@ -42,15 +50,60 @@ class WeightsError(Exception):
 
 
 def sha256sum(path: str | Path, chunk: int = 1 << 20) -> str:
+    from catalog.safeio import UnsafeFile, open_regular
+
     h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(chunk):
-            h.update(block)
+    try:
+        with open_regular(path, "checkpoint") as f:
+            while block := f.read(chunk):
+                h.update(block)
+    except UnsafeFile as e:
+        raise WeightsError(str(e)) from None
     return h.hexdigest()
 
 
-def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
-    """The flat tensor dict stored in `path` (containers unwrapped, 'module.' stripped)."""
+def model_bytes(model: nn.Module) -> int:
+    """Bytes of the model's state dict tensors (what a checkpoint of it must mostly hold)."""
+    return sum(t.numel() * t.element_size() for t in model.state_dict().values())
+
+
+def check_archive(path: Path, expected_bytes: int | None = None) -> None:
+    """Refuse a zip checkpoint whose members declare more than can be a checkpoint, from the
+    archive's directory alone (nothing is inflated): one member declaring more than
+    MAX_MEMBER_RATIO times what it stores, or all members more than MODEL_SIZE_FACTOR times the
+    model's tensors (MAX_ARCHIVE_BYTES without a model). The zip reader inflates no member past
+    its declared size, so the declared sizes bound the memory torch.load uses."""
+    import zipfile
+
+    if not zipfile.is_zipfile(path):
+        return  # legacy pickle format: tensors inline, bounded by the file's own size
+    try:
+        with zipfile.ZipFile(path) as z:
+            members = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise WeightsError(f"{path}: not a readable checkpoint archive ({exc})") from None
+    for m in members:
+        if m.file_size > (1 << 20) and m.file_size > MAX_MEMBER_RATIO * max(m.compress_size, 1):
+            raise WeightsError(
+                f"{path}: archive member {m.filename[:80]!r} declares {m.file_size:,} bytes "
+                f"stored in {m.compress_size:,} (more than {MAX_MEMBER_RATIO}x): a decompression "
+                "bomb, not a PyTorch checkpoint (torch.save stores tensors uncompressed); "
+                "refusing to load it")
+    total = sum(m.file_size for m in members)
+    limit = (MODEL_SIZE_FACTOR * expected_bytes + MODEL_SIZE_SLACK if expected_bytes is not None
+             else MAX_ARCHIVE_BYTES)
+    if total > limit:
+        what = (f"{MODEL_SIZE_FACTOR}x the model's {expected_bytes:,} bytes of tensors (+64 MB)"
+                if expected_bytes is not None else f"{MAX_ARCHIVE_BYTES:,} bytes")
+        raise WeightsError(f"{path}: the archive declares {total:,} bytes once inflated, more "
+                           f"than a checkpoint of this model can hold ({what}); refusing to "
+                           "load it")
+
+
+def read_state_dict(path: str | Path, expected_bytes: int | None = None
+                    ) -> dict[str, torch.Tensor]:
+    """The flat tensor dict stored in `path` (containers unwrapped, 'module.' stripped);
+    a zip archive's declared sizes are checked first (`check_archive`)."""
     path = Path(path).expanduser()
     if not path.is_file():
         raise WeightsError(f"weights file not found: {path}")
@@ -62,6 +115,7 @@ def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
         except Exception as exc:
             raise WeightsError(f"{path}: not a readable safetensors file ({exc})") from exc
     else:
+        check_archive(path, expected_bytes)
         try:
             obj = torch.load(path, map_location="cpu", weights_only=True)
         except pickle.UnpicklingError as exc:
@@ -152,10 +206,11 @@ def match_keys(sd: dict[str, torch.Tensor], target_keys) -> tuple[dict[str, torc
     return best, note
 
 
-def read_checkpoint(path: str | Path, sha256: str | None = None
-                    ) -> tuple[dict[str, torch.Tensor], str]:
+def read_checkpoint(path: str | Path, sha256: str | None = None,
+                    expected_bytes: int | None = None) -> tuple[dict[str, torch.Tensor], str]:
     """(state dict, sha256 of the file): the file checked against `sha256` (a full digest or a
-    prefix of 8+ hex digits) before anything is unpickled. Raises WeightsError."""
+    prefix of 8+ hex digits) before anything is unpickled, and its archive's declared sizes
+    against `expected_bytes` (the model's, when known). Raises WeightsError."""
     path = Path(path).expanduser()
     if not path.is_file():
         raise WeightsError(f"weights file not found: {path}")
@@ -167,7 +222,7 @@ def read_checkpoint(path: str | Path, sha256: str | None = None
         if not ok:
             raise WeightsError(f"{path}: sha256 mismatch: expected {want}, file has {digest}; "
                                "the file is corrupt or not the checkpoint the catalog names")
-    return read_state_dict(path), digest
+    return read_state_dict(path, expected_bytes), digest
 
 
 def _tolerated(key: str, side: str) -> bool:
@@ -227,5 +282,5 @@ def _few(keys: list[str], n: int = 3) -> str:
 def load_weights(model: nn.Module, path: str | Path, sha256: str | None = None,
                  allow_partial: bool = False) -> dict:
     """read_checkpoint + apply_state_dict: load `path` into `model` (in place); the report."""
-    sd, digest = read_checkpoint(path, sha256)
+    sd, digest = read_checkpoint(path, sha256, expected_bytes=model_bytes(model))
     return apply_state_dict(model, sd, path, digest, allow_partial=allow_partial)

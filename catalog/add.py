@@ -19,6 +19,8 @@ comma-separated words (`extra_data=coco,sbd`; `extra_data=none` = the source say
 from __future__ import annotations
 
 import difflib
+import json
+import os
 import re
 import shlex
 import unicodedata
@@ -58,8 +60,27 @@ class AddError(Exception):
         super().__init__("\n".join(lines))
 
 
+# Line breaks as YAML 1.1 readers (and editors) see them; in a one-line field each would either
+# become YAML structure or be folded into a space.
+_BREAKS = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+MULTI_LINE = frozenset({"summary", "note"})  # fields whose text may hold line breaks
+
+
+def one_line(value: str, what: str) -> str:
+    """`value`, refused (AddError naming the option) when it holds a line break."""
+    m = _BREAKS.search(value)
+    if m:
+        raise AddError([f"{what}: a line break (U+{ord(m.group()):04X}) at character "
+                        f"{m.start() + 1} of {value[:60]!r}: this field is one line of text"])
+    return value
+
+
 def yaml_text(s: str) -> str:
-    """`s` as a YAML scalar that reads back as exactly this text (plain when unambiguous)."""
+    """`s` as a YAML scalar that reads back as exactly this text, on one line (plain when
+    unambiguous, single-quoted, or double-quoted with escapes when it holds line breaks or
+    other characters that are not printable)."""
+    if not s.isprintable():
+        return json.dumps(s)  # a JSON string is a YAML double-quoted scalar
     if (_PLAIN.fullmatch(s) and s == s.strip() and "  " not in s and s.lower() not in _YAML11_WORDS
             and resolve_plain(s) == s):
         return s
@@ -103,7 +124,7 @@ def parse_spec(spec: str, allowed: dict[str, str], what: str) -> dict[str, str]:
             raise AddError([f"{what}: unknown key '{key}'{hint}; allowed: {', '.join(allowed)}"])
         if key in out:
             raise AddError([f"{what}: '{key}' given twice"])
-        out[key] = value
+        out[key] = value if key in MULTI_LINE else one_line(value, f"{what} {key}=")
     return out
 
 
@@ -176,8 +197,19 @@ class NewPaper:
     results: tuple[str, ...] = ()
     efficiency: tuple[str, ...] = ()
 
+    def check_lines(self) -> None:
+        """Refuse a line break in any one-line field (AddError naming the option)."""
+        for opt, values in (("--id", [self.id]), ("--title", [self.title]),
+                            ("--short-name", [self.short_name]), ("--author", self.authors),
+                            ("--venue", [self.venue]), ("--arxiv", [self.arxiv]),
+                            ("--tag", self.tags), ("--code", self.code)):
+            for v in values:
+                if v is not None:
+                    one_line(v, opt)
+
     def to_yaml(self) -> str:
         """The entry, in `catalog.fmt.PAPER_KEY_ORDER` and the catalog's layout."""
+        self.check_lines()
         lines = [f"- id: {yaml_text(self.id)}", f"  title: {yaml_text(self.title)}"]
         if self.short_name:
             lines.append(f"  short_name: {yaml_text(self.short_name)}")
@@ -241,7 +273,10 @@ def add_paper(path: Path, paper: NewPaper) -> tuple[str, int]:
 
     Returns (new text, first line of the entry); the caller writes it. Raises `AddError`.
     """
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    from catalog.load import MAX_CATALOG_BYTES
+    from catalog.safeio import read_text
+
+    text = read_text(path, MAX_CATALOG_BYTES, "catalog") if os.path.lexists(path) else ""
     data, _, issues = parse_yaml(text, str(path))
     if issues:
         raise AddError(["the catalog does not load; fix it first (`catalog validate`):"]
@@ -261,7 +296,7 @@ def add_paper(path: Path, paper: NewPaper) -> tuple[str, int]:
     if after:
         raise AddError(["not added: the new entry has errors:"]
                        + [f"  {_relative(i, first_line)}" for i in after[:50]]
-                       + ["the entry was:", *("  " + x for x in entry.splitlines())])
+                       + ["the entry was:", *("  " + x for x in entry.split("\n") if x)])
     return new_text, first_line
 
 

@@ -13,7 +13,7 @@ from collections import defaultdict
 from catalog.datasets import DATASETS
 from catalog.load import CatalogIssue, SourceMap
 from catalog.schema import Catalog, Result
-from catalog.sources import SOURCES
+from catalog.sources import SOURCES, how_read
 
 
 def _where(where: SourceMap | None) -> SourceMap:
@@ -72,6 +72,7 @@ def check_catalog(cat: Catalog, where: SourceMap | None = None) -> list[CatalogI
                               lambda e: (e.model, e.quantity, e.bound, e.base_value(), *conditions(e)))
         issues += _provenance(i, paper, w)
         issues += _experiments(i, paper, w)
+        issues += _locators(i, paper, w)
 
     # A re-implementation reproduces a model of the catalog that is a paper's own.
     impl_of = {m.id: m.implementation for p in cat.papers for m in p.models}
@@ -110,6 +111,28 @@ def _provenance(i: int, paper, w: SourceMap) -> list[CatalogIssue]:
                                        f"source '{src.ref}' is a re-implementation: attach its number to a "
                                        f"model with 'implementation' set, not to the paper's model "
                                        f"'{claim.model}'"))
+    return out
+
+
+def _locators(i: int, paper, w: SourceMap) -> list[CatalogIssue]:
+    """A note or `where` names what a reader can open, never the tool or mirror we read it with."""
+    out = []
+
+    def walk(node, path):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k in ("note", "where", "notes") and isinstance(v, str) and (hit := how_read(v)):
+                    out.append(w.issue((i, *path, k), f"'{hit}' names a tool, an index, a file id or a "
+                                                      f"mirror; cite the paper (arXiv id with version and "
+                                                      f"table), the publisher's page or the repository at a "
+                                                      f"commit instead"))
+                else:
+                    walk(v, (*path, k))
+        elif isinstance(node, list):
+            for j, v in enumerate(node):
+                walk(v, (*path, j))
+
+    walk(paper.model_dump(exclude_none=True), ())
     return out
 
 

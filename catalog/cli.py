@@ -9,6 +9,8 @@ from __future__ import annotations
 import gc
 import json
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -19,6 +21,8 @@ from rich.table import Table
 
 from catalog import DEFAULT_CATALOG
 from catalog.load import CatalogError, collect_issues, load_with_lines
+from catalog.safeio import UnsafeFile, check_writable, locked, read_bytes, write_atomic
+from catalog.term import esc
 
 app = typer.Typer(
     name="catalog",
@@ -46,12 +50,15 @@ class TableName(str, Enum):
     results = "results"
     efficiency = "efficiency"
     papers = "papers"
+    sources = "sources"
+    reproductions = "reproductions"
 
 
 class Format(str, Enum):
     csv = "csv"
     json = "json"
     bibtex = "bibtex"
+    model_index = "model-index"
 
 
 def _load(path: Path):
@@ -65,13 +72,29 @@ def _load(path: Path):
         raise typer.Exit(1) from None
 
 
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """A file refused by catalog.safeio (a folder, a device, too large): its message, exit 1."""
+    try:
+        yield
+    except UnsafeFile as e:
+        typer.echo(f"{e.path}:0: <file>: {e.reason}")
+        raise typer.Exit(1) from None
+
+
+def _check_output(output: Path | None) -> None:
+    """Refuse an output that cannot be written before doing the work for it."""
+    if output is not None and str(output) != "-":
+        with _refusals():
+            check_writable(output)
+
+
 def _emit(text: str, output: Path | None) -> None:
-    if output is None:
+    if output is None or str(output) == "-":
         typer.echo(text, nl=False)
     else:
-        from catalog.export import write_atomic
-
-        write_atomic(output, text)
+        with _refusals():
+            write_atomic(output, text)
         typer.echo(f"wrote {output}", err=True)
 
 
@@ -166,10 +189,8 @@ def board(
     if as_json:
         typer.echo(json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False))
         return
-    from rich.markup import escape
-
     console = Console(width=140)
-    console.print(f"[bold]{escape(data['name'])}[/bold]  default view: {escape(data['default_view'])}")
+    console.print(f"[bold]{esc(data['name'])}[/bold]  default view: {esc(data['default_view'])}")
     for rk in data["rankings"]:
         t = Table(title=f"{rk['metric']}, {rk['protocol_words']}", title_justify="left")
         for col in ("rank", "model", "score", "marks", "paper"):
@@ -186,8 +207,8 @@ def board(
                                      ("re-impl.", bool(r["implementation"]))) if on]
             marks += [f"{'⚠' if c['status'] == 'conflict' else '⚠?'} vs {', '.join(map(str, c['others']))}"
                       for c in r["conflicts"]]
-            t.add_row(str(r["rank"] or ""), escape(r["model_name"]), str(r["value"]),
-                      escape("; ".join(marks)), escape(r["paper"]))
+            t.add_row(str(r["rank"] or ""), esc(r["model_name"]), str(r["value"]),
+                      esc("; ".join(marks)), esc(r["paper"]))
         console.print(t)
 
 
@@ -200,15 +221,35 @@ def export(
                                         "bibtex (all papers; --table is ignored).")] = Format.csv,
     output: Annotated[Path | None, typer.Option("--output", "-o",
                                                    help="File to write (atomically); "
-                                                        "stdout when omitted.")] = None,
+                                                        "stdout when omitted or '-'.")] = None,
 ) -> None:
-    """Export the catalog: a table as CSV or JSON, or all papers as BibTeX."""
+    """Export the catalog: a table as CSV or JSON, all papers as BibTeX, or every model with
+    its scores in the model-index format (`catalog import model-index` reads it back).
+
+    The `reproductions` table is one reproduction verdict per accuracy claim of a paper's own
+    model (catalog.reproductions)."""
     from catalog.export import to_bibtex, to_csv, to_json
     from catalog.frames import FRAMES
 
+    _check_output(output)
     cat, _ = _load(path)
     if fmt is Format.bibtex:
         _emit(to_bibtex(cat), output)
+        return
+    if fmt is Format.model_index:
+        from catalog.export_modelindex import to_model_index
+
+        _emit(to_model_index(cat), output)
+        return
+    if table is TableName.reproductions:
+        from catalog.reproductions import reproduction_verdicts, verdicts_frame
+
+        verdicts = reproduction_verdicts(cat)
+        if fmt is Format.json:
+            _emit(json.dumps([v.to_dict() for v in verdicts], indent=1, ensure_ascii=False,
+                             allow_nan=False) + "\n", output)
+        else:
+            _emit(to_csv(verdicts_frame(verdicts)), output)
         return
     df = FRAMES[table.value](cat)
     _emit(to_csv(df) if fmt is Format.csv else to_json(df), output)
@@ -230,7 +271,7 @@ def stats(path: PathArg = DEFAULT_CATALOG) -> None:
         t.add_column(title.split(" per ")[-1])
         t.add_column("count", justify="right")
         for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0]))):
-            t.add_row(str(k), str(n))
+            t.add_row(esc(k), str(n))
         console.print(t)
 
     show("papers per year", Counter(pap["year"].tolist()))
@@ -252,6 +293,7 @@ def schema(
     """Print or write the JSON Schema of the catalog, generated from the pydantic models."""
     from catalog.jsonschema import schema_text
 
+    _check_output(output)
     _emit(schema_text(), output)
 
 
@@ -294,24 +336,29 @@ def add(
     an error (each printed with its field). Exit 0 when added, 1 when refused.
     """
     from catalog.add import AddError, NewPaper, add_paper
-    from catalog.export import write_atomic
 
     paper = NewPaper(id=paper_id, title=title, year=year, month=month, short_name=short_name,
                      authors=tuple(author or ()), venue=venue, arxiv=arxiv,
                      metadata_sources=tuple(metadata_source or ()), tags=tuple(tag or ()),
                      code=tuple(code or ()), summary=summary, models=tuple(model or ()),
                      results=tuple(result or ()), efficiency=tuple(efficiency or ()))
-    try:
-        text, line = add_paper(path, paper)
-    except AddError as e:
-        for msg in e.lines:
-            typer.echo(msg)
-        raise typer.Exit(1) from None
-    entry = text.splitlines()[line - 1:]
-    if dry_run:
-        typer.echo("\n".join(entry))
-        return
-    write_atomic(path, text)
+    # Read, check and write under one lock: two `add`s at once each keep the other's paper.
+    with _refusals(), locked(path) as target:
+        if not dry_run:
+            check_writable(path)
+        try:
+            text, line = add_paper(target, paper)
+        except AddError as e:
+            for msg in e.lines:
+                typer.echo(msg)
+            raise typer.Exit(1) from None
+        entry = text.split("\n")[line - 1:]
+        while entry and entry[-1] == "":
+            entry.pop()
+        if dry_run:
+            typer.echo("\n".join(entry))
+            return
+        write_atomic(path, text)
     typer.echo(f"{path}:{line}: added paper '{paper_id}' ({len(entry)} lines); next: "
                f"catalog fmt --check {path} && catalog validate {path}")
 
@@ -327,41 +374,52 @@ def fmt(
     Idempotent, and checked: the formatted file must load to the same data. With --check
     (for CI), prints what would change and exits 1.
     """
-    import difflib
-
-    from catalog.export import write_atomic
     from catalog.fmt import FormatError, format_text
+    from catalog.load import MAX_CATALOG_BYTES
 
     status = 0
     for path in paths or [DEFAULT_CATALOG]:
         try:
-            before = path.read_bytes().decode("utf-8")
-        except (OSError, UnicodeDecodeError) as e:
-            typer.echo(f"{path}:0: <file>: cannot read: {e}")
-            status = 1
-            continue
-        try:
-            after = format_text(before, str(path))
+            status |= _fmt_one(path, check, format_text, MAX_CATALOG_BYTES)
         except FormatError as e:
             for issue in e.issues:
                 typer.echo(str(issue))
             status = 1
-            continue
+        except UnsafeFile as e:
+            typer.echo(f"{e.path}:0: <file>: {e.reason}")
+            status = 1
+    raise typer.Exit(status)
+
+
+def _fmt_one(path: Path, check: bool, format_text, limit: int) -> int:
+    """Format one file under its lock (an `add` running meanwhile is not lost); the status."""
+    import difflib
+
+    with locked(path):
+        if not check:
+            check_writable(path)
+        raw = read_bytes(path, limit, "catalog")
+        try:
+            before = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            typer.echo(f"{path}:0: <file>: not UTF-8 text (byte offset {e.start:,})")
+            return 1
+        after = format_text(before, str(path))
         if after == before:
             typer.echo(f"{path}: formatted", err=True)
         elif check:
-            diff = list(difflib.unified_diff(before.splitlines(), after.splitlines(),
+            diff = list(difflib.unified_diff(before.split("\n"), after.split("\n"),
                                              f"{path} (now)", f"{path} (formatted)", lineterm="", n=1))
             for line in diff[:200]:
                 typer.echo(line)
             if len(diff) > 200:
                 typer.echo(f"... {len(diff) - 200} more diff lines")
             typer.echo(f"{path}: not formatted; run: catalog fmt {path}", err=True)
-            status = 1
+            return 1
         else:
             write_atomic(path, after)
             typer.echo(f"{path}: reformatted", err=True)
-    raise typer.Exit(status)
+    return 0
 
 
 @app.command()
@@ -388,6 +446,72 @@ def diff(
         raise typer.Exit(1) from None
     typer.echo(to_markdown(diff_catalogs(old, new, old_where, new_where, old_name, new_name),
                            path), nl=False)
+
+
+import_app = typer.Typer(help="Import a model zoo's published results as re-implementations.",
+                         no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+
+@import_app.command("model-index")
+def import_model_index(
+    paths: Annotated[list[Path], typer.Argument(help="Metafiles (configs/*/metafile.yaml) or a "
+                                                     "model-index.yml that lists them.")],
+    source: Annotated[str, typer.Option(help="The library whose zoo this is (catalog/vocab.py "
+                                             "IMPLEMENTATIONS), e.g. mmsegmentation.")],
+    commit: Annotated[str, typer.Option(help="The repository commit the files are from (40 hex); "
+                                             "every number cites its file at this commit.")],
+    path: Annotated[Path, typer.Option("--catalog", help="Catalog YAML file.")] = DEFAULT_CATALOG,
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if the import file "
+                                                        "would change.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every config skipped, "
+                                                                 "and why.")] = False,
+) -> None:
+    """Import model-index metafiles into data/imports/SOURCE.yaml (generated; loaded with the
+    catalog): one re-implementation model per config, its results with the settings the
+    metafile and config state, its checkpoint, training memory and speed claims.
+
+    Hand-curated rows are never overwritten (their configs are skipped); importing the same
+    commit again changes nothing; `catalog diff` summarises what a newer commit changes.
+    Exit 0 when written or unchanged, 1 on a bad metafile (errors as PATH:LINE:COLUMN), 2 on a
+    bad option.
+    """
+    from catalog.export import write_atomic
+    from catalog.modelindex import ImportError_, check_text, import_path, run_import
+
+    try:
+        plan, text = run_import(paths, source, commit, path)
+    except ValueError as e:
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(2) from None
+    except ImportError_ as e:
+        for issue in e.issues:
+            typer.echo(str(issue))
+        typer.echo(f"{len(e.issues)} error(s); nothing written", err=True)
+        raise typer.Exit(1) from None
+    issues = check_text(text, path, source)
+    if issues:
+        for issue in issues:
+            typer.echo(str(issue))
+        typer.echo(f"{len(issues)} error(s) in the import merged with the catalog; nothing written", err=True)
+        raise typer.Exit(1)
+    out = import_path(path, source)
+    before = out.read_text(encoding="utf-8") if out.is_file() else None
+    summary = (f"{plan.n_models} models, {plan.n_results} results for {len(plan.papers)} papers; "
+               f"{len(plan.skipped)} configs skipped")
+    if verbose:
+        for s in plan.skipped:
+            typer.echo(str(s))
+    if before == text:
+        typer.echo(f"{out}: unchanged ({summary})", err=True)
+        return
+    if check:
+        typer.echo(f"{out}: would change ({summary}); run without --check, then: catalog diff "
+                   f"HEAD {out} --path {out.relative_to(path.parent.parent) if out.is_relative_to(path.parent.parent) else out}",
+                   err=True)
+        raise typer.Exit(1)
+    write_atomic(out, text)
+    typer.echo(f"wrote {out} ({summary})", err=True)
 
 
 def main() -> None:

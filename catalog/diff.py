@@ -17,6 +17,7 @@ every cell is escaped for Markdown/HTML and cut to a short excerpt.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 from collections import defaultdict
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from catalog.load import CatalogError, CatalogIssue, load_text_data
+from catalog.safeio import UnsafeFile, read_bytes
 
 DEFAULT_PATH = "data/papers.yaml"
 _CELL_CHARS = 120
@@ -35,24 +37,59 @@ _NOT_IDENTITY = {"value", "sources", "note"}
 # --------------------------------------------------------------------------- reading
 
 
-def read_version(spec: str, path: str = DEFAULT_PATH, repo: Path | None = None) -> tuple[str, str]:
-    """(text, name) of a file, or of `path` at a git revision (`REV` or `REV:PATH`) of the
-    repository around `repo` (default: the current folder)."""
-    p = Path(spec)
-    if p.is_file():
-        return p.read_bytes().decode("utf-8", "replace"), spec
-    rev, _, rev_path = spec.partition(":")
-    target = f"{rev}:{rev_path or path}"
+# A revision as a reviewer writes one (main, origin/main, HEAD~1, v1.2^, a commit id): never
+# an option, never a range or a pathspec trick. Paths inside the repository are as plain.
+_REV = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./~^@{}+-]{0,199}")
+_REV_PATH = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./+-]{0,299}")
+
+
+def _git(args: list[str], spec: str, repo: Path | None) -> bytes:
     try:
-        out = subprocess.run(["git", "show", target], cwd=repo or Path.cwd(), capture_output=True,
-                             timeout=60)
+        out = subprocess.run(["git", *args], cwd=repo or Path.cwd(), capture_output=True,
+                             timeout=60, stdin=subprocess.DEVNULL)
     except (OSError, subprocess.TimeoutExpired) as e:
         raise CatalogError([CatalogIssue(spec, 0, "<file>", f"cannot run git: {e}")]) from None
     if out.returncode != 0:
         why = out.stderr.decode("utf-8", "replace").strip().splitlines()
         raise CatalogError([CatalogIssue(spec, 0, "<file>", "neither a file nor a git revision "
-                                         f"({why[-1][:200] if why else 'git show failed'})")])
-    return out.stdout.decode("utf-8", "replace"), target
+                                         f"({why[-1][:200] if why else 'git failed'})")])
+    return out.stdout
+
+
+def read_version(spec: str, path: str = DEFAULT_PATH, repo: Path | None = None) -> tuple[str, str]:
+    """(text, name) of a file, or of `path` at a git revision (`REV` or `REV:PATH`) of the
+    repository around `repo` (default: the current folder).
+
+    A file is read through catalog.safeio (regular files only, bounded). A revision must look
+    like one (`_REV`: it can never start with '-', so git never reads it as an option) and is
+    passed after `--end-of-options`; its blob's size is checked before it is read."""
+    from catalog.load import MAX_CATALOG_BYTES
+
+    p = Path(spec)
+    if os.path.lexists(p) and not p.is_dir():
+        try:
+            raw = read_bytes(p, MAX_CATALOG_BYTES, "catalog")
+        except UnsafeFile as e:
+            raise CatalogError([CatalogIssue(spec, 0, "<file>", e.reason)]) from None
+        return raw.decode("utf-8", "replace"), spec
+    rev, _, rev_path = spec.partition(":")
+    rev_path = rev_path or path
+    if not _REV.fullmatch(rev) or ".." in rev or "@{" in rev and not rev.endswith("}"):
+        raise CatalogError([CatalogIssue(spec, 0, "<file>", (
+            "neither a file nor a git revision: a revision is a branch, tag or commit such as "
+            "main, origin/main or HEAD~1 (letters, digits and _ . / ~ ^ @ { } + -, not starting "
+            "with '-')"))])
+    if not _REV_PATH.fullmatch(rev_path) or ".." in rev_path.split("/"):
+        raise CatalogError([CatalogIssue(spec, 0, "<file>", (
+            f"{rev_path[:80]!r} is not a path inside the repository (letters, digits and "
+            "_ . / + -, not starting with '-' or '/')"))])
+    target = f"{rev}:{rev_path}"
+    size = _git(["cat-file", "-s", "--end-of-options", target], spec, repo)
+    if int(size.strip() or 0) > MAX_CATALOG_BYTES:
+        raise CatalogError([CatalogIssue(target, 0, "<file>", (
+            f"is {int(size):,} bytes, more than a catalog may be ({MAX_CATALOG_BYTES:,})"))])
+    out = _git(["cat-file", "blob", "--end-of-options", target], spec, repo)
+    return out.decode("utf-8", "replace"), target
 
 
 def load_version(spec: str, path: str = DEFAULT_PATH, repo: Path | None = None):
@@ -61,8 +98,49 @@ def load_version(spec: str, path: str = DEFAULT_PATH, repo: Path | None = None):
     if data is None:
         data = []
     if not isinstance(data, list):
-        raise CatalogError([CatalogIssue(name, 1, "<root>", "the top level must be a list of papers")])
+        line, col = where.position(())
+        raise CatalogError([CatalogIssue(name, line, "<root>", "the top level must be a list "
+                                         f"of papers, not {_kind(data)}", col)])
+    problems = structure_issues(data, where)
+    if problems:
+        raise CatalogError(problems)
     return data, where, name
+
+
+def _kind(v: Any) -> str:
+    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false",
+            type(None): "null"}.get(type(v), "a number")
+
+
+def structure_issues(data: list, where) -> list[CatalogIssue]:
+    """The shapes a diff relies on, each wrong one as a located error: papers are mappings
+    with a text `id`; `models`, `results` and `efficiency` are lists of mappings; model ids
+    are text. (Everything else may be anything: the diff compares it as data.)"""
+    out: list[CatalogIssue] = []
+
+    def bad(path: tuple, msg: str) -> None:
+        if len(out) < 50:
+            out.append(where.issue(path, msg))
+
+    for i, p in enumerate(data):
+        if not isinstance(p, dict):
+            bad((i,), f"a paper must be a mapping ('- id: ...'), not {_kind(p)}")
+            continue
+        if not isinstance(p.get("id"), str):
+            bad((i, "id"), f"the paper's id must be text, not {_kind(p.get('id'))}")
+        for key in ("models", "results", "efficiency"):
+            items = p.get(key)
+            if items is None:
+                continue
+            if not isinstance(items, list):
+                bad((i, key), f"'{key}' must be a list, not {_kind(items)}")
+                continue
+            for j, item in enumerate(items):
+                if not isinstance(item, dict):
+                    bad((i, key, j), f"each of '{key}' must be a mapping, not {_kind(item)}")
+                elif key == "models" and not isinstance(item.get("id"), str):
+                    bad((i, key, j, "id"), f"a model id must be text, not {_kind(item.get('id'))}")
+    return out
 
 
 # --------------------------------------------------------------------------- comparing
@@ -70,6 +148,15 @@ def load_version(spec: str, path: str = DEFAULT_PATH, repo: Path | None = None):
 
 def _canon(v: Any) -> str:
     return json.dumps(v, sort_keys=True, ensure_ascii=False, default=str)
+
+
+_PINNED = re.compile(r"/blob/[0-9a-f]{40}/")
+
+
+def _unpinned(v: Any) -> str:
+    """`_canon` with repository URLs' commits left out: a source re-pinned to another commit of
+    the same file (a zoo re-imported at a newer commit) is not a change to review."""
+    return _PINNED.sub("/blob/<commit>/", _canon(v))
 
 
 def claim_identity(kind: str, claim: dict) -> str:
@@ -136,7 +223,7 @@ def _diff_claims(pid: str, kind: str, old: dict, new: dict, i_new: int, i_old: i
     for key in list(dict.fromkeys([*after, *before])):
         b, a = before.get(key, []), after.get(key, [])
         for j, c in list(a):  # unchanged claims
-            match = next((x for x in b if _canon(x[1]) == _canon(c)), None)
+            match = next((x for x in b if _unpinned(x[1]) == _unpinned(c)), None)
             if match is not None:
                 b.remove(match)
                 a.remove((j, c))
@@ -166,7 +253,7 @@ def diff_catalogs(base: list, head: list, base_where, head_where, base_name: str
         for key in dict.fromkeys([*p_old, *p_new]):
             if key in ("models", "results", "efficiency"):
                 continue
-            if _canon(p_old.get(key)) != _canon(p_new.get(key)):
+            if _unpinned(p_old.get(key)) != _unpinned(p_new.get(key)):
                 pd_.changed_fields.append((key, p_old.get(key), p_new.get(key)))
         ids_old = [m.get("id") for m in p_old.get("models") or [] if isinstance(m, dict)]
         ids_new = [m.get("id") for m in p_new.get("models") or [] if isinstance(m, dict)]
@@ -174,7 +261,7 @@ def diff_catalogs(base: list, head: list, base_where, head_where, base_name: str
         pd_.models_removed = [m for m in ids_old if m not in ids_new]
         models_old = {m.get("id"): m for m in p_old.get("models") or [] if isinstance(m, dict)}
         for m in p_new.get("models") or []:
-            if isinstance(m, dict) and m.get("id") in models_old and _canon(m) != _canon(models_old[m.get("id")]):
+            if isinstance(m, dict) and m.get("id") in models_old and _unpinned(m) != _unpinned(models_old[m.get("id")]):
                 pd_.changed_fields.append((f"models[{m.get('id')}]", models_old[m.get("id")], m))
         for kind in ("results", "efficiency"):
             pd_.claims += _diff_claims(pid, kind, p_old, p_new, i_new, i_old, head_where, base_where)

@@ -1,7 +1,7 @@
 """Exports of the catalog: CSV and JSON tables (see `frames.py`) and BibTeX.
 
-Writers return text; `write_atomic` puts text in place via a temp file + `os.replace`, so a
-reader never sees half a file. `read_json_table` / `read_csv_table` read exports back into
+Writers return text; `catalog.safeio.write_atomic` puts it in place (temp file, fsync, rename:
+a reader never sees half a file; through a link to its target; never over a folder or device). `read_json_table` / `read_csv_table` read exports back into
 frames equal to the originals (tested).
 """
 
@@ -10,17 +10,19 @@ from __future__ import annotations
 import io
 import json
 import math
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
-from catalog.frames import LIST_COLUMNS, TABLES, from_records
+from catalog.frames import LIST_COLUMNS, NULLABLE_LISTS, STATED_COLUMNS, TABLES, from_records
 from catalog.schema import Catalog, Paper
 
 LIST_SEP = ";"  # joins list cells (sources, tags, extra_data) in CSV
+# CSV has no null: a setting no source states is written as this marker (JSON writes null),
+# and a list the source states to be empty (extra data: none) as STATED_NONE.
+NOT_STATED = "not stated"
+STATED_NONE = "none"
 
 # A spreadsheet runs a cell that starts with one of these as a formula (`=HYPERLINK(...)`):
 # OWASP's CSV-injection rule prefixes such cells with an apostrophe. Full-width forms are
@@ -61,10 +63,15 @@ def to_csv(df: pd.DataFrame) -> str:
     (numbers and booleans are written as they are: `-3.5` stays a number)."""
     out = df.copy()
     for col in out.columns:
-        if col in LIST_COLUMNS:
+        if col in NULLABLE_LISTS:
+            out[col] = [NOT_STATED if v is None else (neutralise_formula(LIST_SEP.join(v)) if v
+                                                      else STATED_NONE) for v in out[col]]
+        elif col in LIST_COLUMNS:
             out[col] = [neutralise_formula(LIST_SEP.join(v)) for v in out[col]]
         elif out[col].dtype == "string" or out[col].dtype == object:
             out[col] = [neutralise_formula(v) if isinstance(v, str) else v for v in out[col]]
+        if col in STATED_COLUMNS and col not in NULLABLE_LISTS:
+            out[col] = out[col].astype(object).where(out[col].notna(), NOT_STATED)
     buf = io.StringIO()
     out.to_csv(buf, index=False, lineterminator="\n")
     return buf.getvalue()
@@ -81,7 +88,11 @@ def read_csv_table(path: Path | str, table: str) -> pd.DataFrame:
         row = {}
         for col, dtype in TABLES[table].items():
             v = _restore_formula(rec.get(col, ""))
-            if col in LIST_COLUMNS:
+            if col in STATED_COLUMNS and v == NOT_STATED:
+                row[col] = None
+            elif col in NULLABLE_LISTS:
+                row[col] = [] if v == STATED_NONE else v.split(LIST_SEP)
+            elif col in LIST_COLUMNS:
                 row[col] = v.split(LIST_SEP) if v else []
             elif v == "":
                 row[col] = None
@@ -141,37 +152,5 @@ def to_bibtex(cat: Catalog) -> str:
 
 # --------------------------------------------------------------------------- files
 
-
-def write_atomic(path: Path | str, text: str) -> None:
-    """Write `text` to `path` so that readers and crashes only ever see a whole file.
-
-    A temp file in the same folder is written, fsync'ed and moved over `path` with
-    `os.replace` (atomic on POSIX); the folder is fsync'ed so the rename itself persists.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give it an ordinary file's mode
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    try:
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    except OSError:  # some filesystems cannot fsync a folder; the file itself is safe
-        pass
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+# The one atomic writer lives in catalog.safeio; the name stays importable from here.
+from catalog.safeio import write_atomic  # noqa: E402,F401

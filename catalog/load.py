@@ -47,6 +47,7 @@ from yaml.events import (
 )
 
 from catalog import DEFAULT_CATALOG
+from catalog.safeio import UnsafeFile, read_bytes
 from catalog.schema import Catalog, Paper
 
 # What aliases may add to a document (beyond what is written out): enough for any sane use of
@@ -56,6 +57,7 @@ MAX_ALIAS_CHARS = 1_000_000
 MAX_DEPTH = 40               # the catalog nests 7 deep; this keeps every later recursion safe
 MAX_SCALAR_CHARS = 20_000    # the longest text field (a summary) allows 2,000
 MAX_ISSUES = 200             # errors reported per load; the rest are counted
+MAX_CATALOG_BYTES = 256 << 20  # 5x the synthetic 10,000-paper catalog (47 MB)
 EXCERPT_CHARS = 80
 
 Path_ = tuple[str | int, ...]  # a location inside the document: (0, "results", 3)
@@ -330,7 +332,7 @@ class _Builder:
     """
 
     def __init__(self, text: str, file: str):
-        self.text = text
+        self.text, self.restore = _yaml12_breaks(text)
         self.where = SourceMap(file)
         self.problems: list[tuple[Path_, int, str]] = []
         self.stack: list[_Frame] = []
@@ -363,6 +365,7 @@ class _Builder:
 
     def build(self) -> Any:
         get = CParser(self.text).get_event
+        restore = self.restore
         stack = self.stack
         marks_of = self.where._marks
         add = self.add
@@ -372,6 +375,8 @@ class _Builder:
             kind = type(ev)
             if kind is ScalarEvent:
                 value = ev.value
+                if restore is not None:
+                    value = value.translate(restore)
                 m = ev.start_mark
                 pos = (m.line << 32) | (m.column << 1)
                 if len(value) > MAX_SCALAR_CHARS:
@@ -571,10 +576,36 @@ def _paper_ids(data: Any) -> dict[int, str]:
             if isinstance(p, dict) and isinstance(p.get("id"), str) and _ID_LIKE.match(p["id"])}
 
 
+# YAML 1.2 breaks lines at LF, CR and CR LF only (spec 5.4: NEL, LS and PS are ordinary
+# characters); libyaml follows YAML 1.1, which also breaks at those three, so its line numbers
+# drift after one and a comment holding one ends there. libyaml is given the text with the three
+# replaced by private-use stand-ins (one character each, so columns hold), and values get the
+# originals back.
+_NON_BREAKS = "\x85\u2028\u2029"
+
+
+def _yaml12_breaks(text: str) -> tuple[str, dict[int, int] | None]:
+    """(text for libyaml, table restoring values) — (text, None) when there is nothing to do."""
+    if not any(c in text for c in _NON_BREAKS):
+        return text, None
+    stand_ins = [c for c in map(chr, range(0xE000, 0xF900)) if c not in text][:3]
+    there = {ord(a): b for a, b in zip(_NON_BREAKS, stand_ins)}
+    return text.translate(there), {ord(b): a for a, b in zip(_NON_BREAKS, stand_ins)}
+
+
+def _text_position(text: str, index: int) -> tuple[int, int]:
+    """1-based (line, column) of character `index` of `text`, lines counted as YAML 1.2 counts
+    them (LF, CR, CR LF; not NEL, LS or PS)."""
+    before = text[:index]
+    line = before.count("\n") + before.count("\r") - before.count("\r\n") + 1
+    start = max(before.rfind("\n"), before.rfind("\r")) + 1
+    return line, index - start + 1
+
+
 def _offset_position(text: str, byte_offset: int) -> tuple[int, int]:
     """1-based (line, column) of a UTF-8 byte offset into `text`."""
     before = text.encode("utf-8", "surrogatepass")[:byte_offset].decode("utf-8", "replace")
-    return before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+    return _text_position(before, len(before))
 
 
 @contextmanager
@@ -612,15 +643,14 @@ def parse_yaml(text: str, file: str = "<string>") -> tuple[Any, SourceMap, list[
         return None, SourceMap(file), [CatalogIssue(file, line, "yaml",
                                                     f"YAML syntax error: {_bounded(what)}", col)]
     except yaml.reader.ReaderError as e:
-        line, col = _offset_position(text, e.position)
+        line, col = _offset_position(builder.text, e.position)
         char = e.character if isinstance(e.character, int) else ord(str(e.character)[:1] or "\0")
         return None, SourceMap(file), [CatalogIssue(
             file, line, "yaml", f"character U+{char:04X} is not allowed in YAML text "
                                 f"({_bounded(e.reason)}); write it as an escape in a double-"
                                 f"quoted string if it is really meant", col)]
     except UnicodeEncodeError as e:  # lone surrogates in a str given to parse_catalog
-        before = text[:e.start]
-        line, col = before.count("\n") + 1, e.start - (before.rfind("\n") + 1) + 1
+        line, col = _text_position(text, e.start)
         return None, SourceMap(file), [CatalogIssue(
             file, line, "yaml", f"character U+{ord(text[e.start]):04X} (a lone surrogate) "
                                 "cannot be encoded as UTF-8", col)]
@@ -744,19 +774,17 @@ def validation_issues(exc: ValidationError, where: SourceMap) -> list[CatalogIss
 
 
 def _read(path: Path) -> tuple[str | None, list[CatalogIssue]]:
+    """The file's text through the one safe reader (regular files only, at most
+    MAX_CATALOG_BYTES), or the located reason it cannot be read."""
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return None, [CatalogIssue(str(path), 0, "<file>", "no such file")]
-    except IsADirectoryError:
-        return None, [CatalogIssue(str(path), 0, "<file>", "is a folder, not a file")]
-    except OSError as e:
-        return None, [CatalogIssue(str(path), 0, "<file>", f"cannot read: {e.strerror}")]
+        raw = read_bytes(path, MAX_CATALOG_BYTES, "catalog")
+    except UnsafeFile as e:
+        return None, [CatalogIssue(str(path), 0, "<file>", e.reason)]
     try:
         return raw.decode("utf-8").removeprefix("\ufeff"), []
     except UnicodeDecodeError as e:
         before = raw[:e.start].decode("utf-8", "replace")
-        line, col = before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1
+        line, col = _text_position(before, len(before))
         bad = raw[e.start:e.end].hex(" ")
         return None, [CatalogIssue(str(path), line, "<file>",
                                    f"not UTF-8 text: {e.reason} (byte(s) {bad}) at byte offset "
@@ -794,27 +822,48 @@ def parse_catalog(text: str, file: str = "<string>",
     return cat, where, issues
 
 
-def collect_issues(path: Path | str = DEFAULT_CATALOG,
-                   checks: bool = True) -> tuple[Catalog | None, SourceMap, list[CatalogIssue]]:
-    """Load `path` without raising: (catalog or None, lines, issues). For the CLI."""
+def collect_issues(path: Path | str = DEFAULT_CATALOG, checks: bool = True,
+                   imports: bool = True) -> tuple[Catalog | None, SourceMap, list[CatalogIssue]]:
+    """Load `path` without raising: (catalog or None, lines, issues). For the CLI.
+
+    With `imports`, the generated import files beside it (`imports/*.yaml`, see
+    `catalog.imports`) are merged in, each part located in its own file."""
     path = Path(path)
     text, issues = _read(path)
     if text is None:
         return None, SourceMap(str(path)), issues
-    return parse_catalog(text, str(path), checks=checks)
+    from catalog.imports import import_files, merge_imports  # imports builds on this module
+
+    files = import_files(path) if imports else []
+    if not files:
+        return parse_catalog(text, str(path), checks=checks)
+    cat, where, issues = parse_catalog(text, str(path), checks=False)
+    if cat is None or issues:
+        return cat, where, issues
+    cat, where, issues = merge_imports(cat, where, files)
+    if issues:
+        return None, where, issues
+    if checks:
+        from catalog.checks import check_catalog
+
+        issues = check_catalog(cat, where)[:MAX_ISSUES]
+    return cat, where, issues
 
 
-def load_catalog(path: Path | str = DEFAULT_CATALOG, checks: bool = True) -> Catalog:
-    """Load and validate the catalog; raise `CatalogError` listing every problem."""
-    cat, _, issues = collect_issues(path, checks=checks)
+def load_catalog(path: Path | str = DEFAULT_CATALOG, checks: bool = True,
+                 imports: bool = True) -> Catalog:
+    """Load and validate the catalog (with its import files); raise `CatalogError` listing
+    every problem."""
+    cat, _, issues = collect_issues(path, checks=checks, imports=imports)
     if issues or cat is None:
         raise CatalogError(issues or [f"{path}: could not load the catalog"])
     return cat
 
 
-def load_with_lines(path: Path | str = DEFAULT_CATALOG) -> tuple[Catalog, SourceMap]:
+def load_with_lines(path: Path | str = DEFAULT_CATALOG,
+                    imports: bool = True) -> tuple[Catalog, SourceMap]:
     """Like `load_catalog`, also returning where each entry sits (for reports with lines)."""
-    cat, where, issues = collect_issues(path)
+    cat, where, issues = collect_issues(path, imports=imports)
     if issues or cat is None:
         raise CatalogError(issues or [f"{path}: could not load the catalog"])
     return cat, where

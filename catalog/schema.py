@@ -148,6 +148,9 @@ class ModelVariant(Strict):
 
     id: Slug
     name: Text
+    short_name: str | None = Field(
+        None, max_length=40, description="How tables name the model when `name` is not a name readers use "
+                                         "(a survey's row label, a sentence): e.g. 'ShuffleNet V2 + atrous'")
     backbone: str | None = None
     unnamed_variant: bool = Field(
         False, description="The source names the method but not which variant (depth, width, backbone): "

@@ -7,6 +7,8 @@ extension. `paper` means the paper the entry describes (give `where`: table or s
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 
 
@@ -65,3 +67,20 @@ GRADES = ("primary", "secondary")
 def grade_of(refs) -> str:
     """A number's grade: primary when any of its sources is (the paper, the authors' code)."""
     return "primary" if any(SOURCES[r.ref].grade == "primary" for r in refs) else "secondary"
+
+
+# A locator names what a reader can open (the paper with its version and table, the publisher's
+# page, the repository at a commit), never the tool, index or mirror through which we happened to
+# read it. These phrases only ever described the latter.
+HOW_READ = re.compile(
+    r"search tool|code index|code-corpus|file[ -]id\b|plain-text extraction|markdown extraction|"
+    r"html extraction|extraction (?:of|held)|read via\b|text read\b|search-engine|\bcached? (?:copy|page)|"
+    r"arxiv-vanity|tomesphere|sciencestack|study\.space|fdocuments|vdocuments?\.|dokumen\.tips|"
+    r"scribd\.com|slidelegend|readkong|studylib|docslib|pdfslide|moam\.info",
+    re.IGNORECASE)
+
+
+def how_read(text: str) -> str | None:
+    """The phrase of `text` that names a tool, an index, a file id or a mirror, if any."""
+    m = HOW_READ.search(text)
+    return m.group(0) if m else None

@@ -15,6 +15,7 @@ Nothing is ever resized here: protocols upsample logits to the label, never the 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -29,26 +30,51 @@ class DatasetError(Exception):
     """A dataset root that is missing, incomplete or malformed (message says what was expected)."""
 
 
+# Decoding limits, checked from the image header before a pixel is decoded: a PNG of a few
+# hundred KB can declare 30,000 x 30,000 16-bit pixels (GBs once decoded and widened for
+# counting). The largest label maps of the usual benchmarks are 2048 x 1024 (2.1 MP).
+MAX_PIXELS = 40_000_000
+MAX_SIDE = 20_000
+
+
+@contextmanager
+def open_image(path: Path, what: str = "image") -> Iterator[Image.Image]:
+    """The image at `path` opened lazily (header only) after the size checks; DatasetError
+    names the file when it is not a regular file, not an image, or too large to decode."""
+    from catalog.safeio import UnsafeFile, open_regular
+
+    try:
+        with open_regular(path, what) as f, Image.open(f) as im:
+            w, h = im.size
+            if w > MAX_SIDE or h > MAX_SIDE or w * h > MAX_PIXELS:
+                raise DatasetError(f"{path}: {what} declares {w}x{h} pixels (WxH) in its header; "
+                                   f"refusing to decode more than {MAX_PIXELS:,} pixels or a side "
+                                   f"over {MAX_SIDE:,}")
+            yield im
+    except (DatasetError, UnsafeFile) as exc:
+        raise DatasetError(str(exc)) from None
+    except Exception as exc:  # PIL raises several types for truncated/unknown files
+        raise DatasetError(f"{path}: cannot read {what} ({exc})") from exc
+
+
+def image_size(path: Path, what: str = "image") -> tuple[int, int]:
+    """(width, height) from the header alone, checked against the decoding limits."""
+    with open_image(path, what) as im:
+        return im.size
+
+
 def read_label_png(path: Path) -> np.ndarray:
     """Decode a single-channel label PNG (mode L or P: palette indices) to a uint8/uint16 array."""
-    try:
-        with Image.open(path) as im:
-            if im.mode not in ("L", "P", "I", "I;16"):
-                raise DatasetError(f"{path}: label image has mode {im.mode}; expected a "
-                                   "single-channel (L or palette P) PNG of class indices")
-            return np.array(im)
-    except DatasetError:
-        raise
-    except Exception as exc:  # PIL raises several types for truncated/unknown files
-        raise DatasetError(f"{path}: cannot read label image ({exc})") from exc
+    with open_image(path, "label image") as im:
+        if im.mode not in ("L", "P", "I", "I;16"):
+            raise DatasetError(f"{path}: label image has mode {im.mode}; expected a "
+                               "single-channel (L or palette P) PNG of class indices")
+        return np.array(im)
 
 
 def read_rgb(path: Path) -> np.ndarray:
-    try:
-        with Image.open(path) as im:
-            return np.asarray(im.convert("RGB"))
-    except Exception as exc:
-        raise DatasetError(f"{path}: cannot read image ({exc})") from exc
+    with open_image(path, "image") as im:
+        return np.asarray(im.convert("RGB"))
 
 
 def reduce_zero_label(label: np.ndarray, ignore_index: int = 255) -> np.ndarray:
@@ -61,7 +87,20 @@ def reduce_zero_label(label: np.ndarray, ignore_index: int = 255) -> np.ndarray:
 
 def read_list(path: Path) -> list[str]:
     """Ids from an ImageSets-style list file (first token per non-empty line)."""
-    return [ln.split()[0] for ln in path.read_text().splitlines() if ln.strip()]
+    return [ln.split()[0] for ln in read_list_text(path).split("\n") if ln.strip()]
+
+
+MAX_LIST_BYTES = 64 << 20  # a split list names at most a few hundred thousand files
+
+
+def read_list_text(path: Path) -> str:
+    """A dataset's list file through the one safe reader; DatasetError names the file."""
+    from catalog.safeio import UnsafeFile, read_text
+
+    try:
+        return read_text(path, MAX_LIST_BYTES, "list file")
+    except UnsafeFile as exc:
+        raise DatasetError(str(exc)) from None
 
 
 class SegDataset(torch.utils.data.Dataset):

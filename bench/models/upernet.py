@@ -95,5 +95,17 @@ def _register_all() -> None:
         register(f"upernet-convnext-{v}", paper="convnext", num_classes=150,
                  input_size=(crop, crop), official_code=CONVNEXT_CODE, notes=notes)(cn)
 
+    # ConvNeXt-B pre-trained on ImageNet-22K is the same network (the README's 122M) trained and
+    # scored at 640x640 (its 1828G are at 640x2560): registered at that size as its own claim.
+    notes = ("transformers UperNetForSemanticSegmentation + ConvNextBackbone (ConvNeXt-B dims, "
+             "depths); the ImageNet-22K row at 640x640; aux FCN head built but not run; random init")
+
+    def cn_b22k(num_classes: int = 150) -> nn.Module:
+        return build_upernet(convnext_backbone("b"), num_classes)
+
+    cn_b22k.__module__, cn_b22k.__doc__ = __name__, notes
+    register("upernet-convnext-b-in22k", paper="convnext", num_classes=150, input_size=(640, 640),
+             official_code=CONVNEXT_CODE, notes=notes)(cn_b22k)
+
 
 _register_all()

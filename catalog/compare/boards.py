@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 
 from catalog.datasets import DATASETS
 from catalog.load import SourceMap
-from catalog.schema import Catalog
+from catalog.schema import Catalog, Setting
 
 from . import protocol, states
 from .conflicts import Conflict, find_conflicts, link_rows
 from .costs import Costs, Measured, size_key
-from .rows import Row, build_rows
+from .protocol import assumption_words
+from .rows import PROTOCOL_FIELDS, Row, build_rows
 
 
 @dataclass
@@ -145,7 +146,10 @@ def row_dict(row: Row, rk: Ranking, costs: Costs) -> dict:
         "id": row.id, "rank": rk.ranks.get(row.id), "model": row.model_id, "model_name": row.model_name,
         "paper": row.paper.id, "value": row.value, "metric": row.metric, "dataset": row.dataset,
         "protocol": row.placement.protocol, "split_assumed": row.placement.assumed,
-        "server_derived": row.placement.derived, "settings": _plain(row.stated),
+        "server_derived": row.placement.derived,
+        "split_note": assumption_words(row.dataset) if row.placement.assumed else None,
+        # every compared field, null where no source states it (unknown is not "none")
+        "settings": _plain({f: row.stated.get(f) for f in (*PROTOCOL_FIELDS, *Setting.COMPARED)}),
         "states": {"extra": row.extra, "tta": row.tta, "pretraining": row.pretraining},
         "extra_words": row.extra_words, "default_view": row.admitted(states.DEFAULT_VIEW),
         "grade": row.grade, "implementation": row.implementation, "unnamed_variant": row.unnamed_variant,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from catalog.datasets import DATASETS
+from catalog.names import model_short_name
 from catalog.schema import Catalog, ModelVariant, Paper, Result, Setting
 from catalog.sources import grade_of
 
@@ -36,8 +37,8 @@ class Transcription:
 
 def same_value(a: float, b: float) -> bool:
     """Equal once the more precise value is rounded like the other (85.41 ~ 85.4)."""
-    digits = min(-Decimal(repr(float(x))).normalize().as_tuple().exponent for x in (a, b))
-    d = max(digits, 0)
+    # repr keeps one decimal for a whole float (50.0), so "50" merges with 50.04, never with 50.4.
+    d = max(min(-Decimal(repr(float(x))).as_tuple().exponent for x in (a, b)), 0)
     return round(a, d) == round(b, d)
 
 
@@ -90,7 +91,7 @@ class Row:
 
     @property
     def model_name(self) -> str:
-        return self.model.name if self.model else self.model_id
+        return model_short_name(self.model) if self.model else self.model_id
 
     @property
     def implementation(self) -> str | None:
@@ -216,7 +217,9 @@ def _annotate(rows: list[Row]) -> None:
 
 
 def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80]
+    # Model ids run to 64 characters (a zoo config's name): the bound leaves room for the
+    # dataset, metric, protocol and value after the longest one.
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:128]
 
 
 def _fmt(v: float) -> str:

@@ -38,7 +38,7 @@
       : fmt(v.value) + " ms median at " + size + " on " + v.device + ", batch 1, measured by the bench" +
         (v.unstable ? "; the timings never settled (unstable)" : "");
     var verdict = v.verdict && v.verdict !== "no claim" && v.verdict !== "no run"
-      ? ' <span class="sa-badge sa-badge--v-' + esc(v.verdict.replace(/[^a-z-]/g, "")) + '">' + esc(v.verdict) + "</span>" : "";
+      ? ' <span class="sa-badge sa-badge--v-' + esc(v.verdict.replace(/[^a-z-]/g, "")) + '" title="the verdict on this claim">claim ' + esc(v.verdict) + "</span>" : "";
     var unstable = v.unstable ? ' <span class="sa-badge sa-badge--unknown">unstable</span>' : "";
     return '<span title="' + esc(tip) + '">' + esc(fmt(v.value)) + "</span> <small>" + how + "</small>" + verdict + unstable;
   }
@@ -57,7 +57,7 @@
     });
     var params = new URLSearchParams(window.location.search);
     if (params.get("ds")) select.value = params.get("ds") + "|" + (params.get("proto") || "");
-    if (select.selectedIndex < 0) select.selectedIndex = 0;
+    if (!params.get("ds") || select.selectedIndex < 0) select.selectedIndex = data.default || 0;
     Q.forEach(function (q) { if (params.get(q)) form.elements[q].value = params.get(q); });
     form.elements.measured.checked = params.get("measured") === "1";
     form.elements.all.checked = params.get("all") === "1";
@@ -77,11 +77,14 @@
       var rows = res.fit.map(function (m, i) {
         var tags = (m.pareto ? ' <span class="sa-badge sa-badge--pareto" title="Pareto front">★ Pareto</span>' : "") +
           (m.reimpl ? ' <span class="sa-badge sa-badge--reimpl">re-impl.</span>' : "");
-        return '<tr data-model="' + esc(m.id) + '"' + (m.pareto ? ' class="sa-pareto"' : "") + "><td>" + (i + 1) +
-          '</td><td><a href="' + esc(m.url) + '">' + esc(m.name) + "</a>" + tags + "</td><td>" + esc(m.score) +
-          "</td><td>" + cost(m.params, "params", r.size) + "</td><td>" + cost(m.gflops, "gflops", r.size) +
-          "</td><td>" + cost(m.latency, "latency", r.size) +
-          '</td><td class="sa-p3">' + esc(m.paper) + " (" + m.year + ")</td></tr>";
+        // data-label: on a phone each row is a card, one labelled line per cost (extra.css)
+        return '<tr data-model="' + esc(m.id) + '"' + (m.pareto ? ' class="sa-pareto"' : "") + '><td class="sa-lead">' + (i + 1) +
+          '</td><td class="sa-lead"><a href="' + esc(m.url) + '">' + esc(m.name) + "</a>" + tags +
+          '</td><td class="sa-lead">' + esc(m.score) +
+          '</td><td data-label="Params (M)">' + cost(m.params, "params", r.size) +
+          '</td><td data-label="GFLOPs">' + cost(m.gflops, "gflops", r.size) +
+          '</td><td data-label="Latency (ms)">' + cost(m.latency, "latency", r.size) +
+          '</td><td data-label="Paper">' + esc(m.paper) + " (" + m.year + ")</td></tr>";
       });
       document.querySelector("#ch-results tbody").innerHTML = rows.join("") ||
         '<tr><td colspan="7">No model fits this budget.</td></tr>';

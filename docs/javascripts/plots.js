@@ -42,10 +42,33 @@
     var fig = JSON.parse(src.textContent);
     var layout = apply(fig.layout || {}, themed());
     Plotly.newPlot(div, fig.data, layout, CONFIG).then(function () {
+      declutter(div);
+      div.on("plotly_afterplot", function () { declutter(div); });
       div.on("plotly_click", function (ev) {
         var p = ev.points && ev.points[0];
         if (p && p.customdata && p.customdata[0]) window.location.href = p.customdata[0];
       });
+    });
+  }
+  // Labels (the Pareto front, the state-of-the-art steps) never collide and never leave the
+  // plot: the best-scoring points keep theirs, a label that would overlap a kept one or cross
+  // the plot's edge is hidden (its point still names itself on hover and in the data table).
+  function declutter(div) {
+    var area = div.querySelector(".nsewdrag") || div.querySelector(".bglayer rect");
+    if (!area) return;
+    var box = area.getBoundingClientRect(), kept = [];
+    var labels = Array.prototype.slice.call(div.querySelectorAll(".scatterlayer .trace .textpoint text"));
+    labels.forEach(function (t) { t.style.display = ""; });
+    labels.map(function (t) {
+      var d = t.parentNode.__data__ || (t.__data__) || {};
+      return { el: t, y: typeof d.y === "number" ? d.y : 0 };
+    }).sort(function (a, b) { return b.y - a.y; }).forEach(function (l) {
+      var r = l.el.getBoundingClientRect();
+      var inside = r.left >= box.left - 1 && r.right <= box.right + 1 && r.top >= box.top - 1 && r.bottom <= box.bottom + 1;
+      var clash = kept.some(function (k) {
+        return !(r.right < k.left || r.left > k.right || r.bottom < k.top || r.top > k.bottom);
+      });
+      if (!inside || clash) l.el.style.display = "none"; else kept.push(r);
     });
   }
   function restyle() {

@@ -5,6 +5,12 @@
   function init() {
     var dialog = document.querySelector(".md-search[role=dialog]");
     if (dialog) dialog.setAttribute("aria-label", "Search");
+    // Badge Markdown on paper pages: absolute urls, from this page's own address.
+    document.querySelectorAll("code[data-badge-img]").forEach(function (code) {
+      var img = new URL(code.getAttribute("data-badge-img"), window.location.href).href;
+      var page = new URL(code.getAttribute("data-badge-page"), window.location.href).href.split(/[?#]/)[0];
+      code.textContent = "[![SegAtlas: " + code.getAttribute("data-badge-what") + "](" + img + ")](" + page + ")";
+    });
     if (window.location.protocol === "file:") {
       var input = document.querySelector(".md-search__input");
       if (input) {

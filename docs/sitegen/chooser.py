@@ -9,14 +9,13 @@ the URL (?ds=cityscapes&proto=val&params=10&gflops=100&latency=&measured=0&all=0
 
 from __future__ import annotations
 
-import json
-
 from catalog.compare import choose
 from catalog.datasets import DATASETS
 
 from . import data as D
-from .common import front, h1, short_name
-from .html import block, esc, rel
+from .common import front, short_name
+from .html import rel, script_json
+from .render import render
 
 PAGE = "chooser.md"
 
@@ -85,52 +84,17 @@ def chooser_data(data: D.SiteData) -> dict:
                         "size": D.size_text(DATASETS[b.dataset].canonical_size),
                         "board": rel(PAGE, D.board_page(b), rk.id), "models": models, **lists,
                         "fronts": fronts})
-    return {"rankings": out, "default_axes": choose.axes_key(choose.DEFAULT_AXES)}
+    # The page opens on the ranking with the most models in the default view (ADE20K val on the
+    # real catalog): a first look with something to choose from.
+    default = max(range(len(out)), key=lambda i: (len(out[i]["fair"]), -i)) if out else 0
+    return {"rankings": out, "default": default, "default_axes": choose.axes_key(choose.DEFAULT_AXES)}
 
 
 def page(data: D.SiteData) -> str:
-    payload = json.dumps(chooser_data(data), separators=(",", ":"), ensure_ascii=False)
-    payload = payload.replace("</", "<\\/").replace("<!--", "<\\u0021--")
-    devices = ", ".join(chooser_data_devices(data)) or "none yet"
-    form = (
-        '<form id="chooser" class="sa-chooser" onsubmit="return false" aria-label="Model chooser">'
-        '<p><label>Dataset and protocol <select name="ranking" id="ch-ranking"></select></label></p>'
-        '<fieldset><legend>Budget (leave empty for no limit)</legend>'
-        '<label>Params at most <input name="params" type="number" min="0" step="any" inputmode="decimal"> M</label> '
-        '<label>GFLOPs at most <input name="gflops" type="number" min="0" step="any" inputmode="decimal">'
-        ' <span data-size></span></label> '
-        '<label>Measured latency at most <input name="latency" type="number" min="0" step="any" '
-        f'inputmode="decimal"> ms <small>(our runs on: {esc(devices)})</small></label></fieldset>'
-        '<fieldset><legend>Which numbers</legend>'
-        '<label><input type="checkbox" name="measured" value="1"> measured costs only (no claims)</label> '
-        '<label><input type="checkbox" name="all" value="1"> include scores outside the default view '
-        "(extra training data, test-time augmentation, large pre-training, re-implementations)</label> "
-        '<label><input type="checkbox" name="unstable" value="1"> include latencies that never '
-        "settled (marked unstable)</label></fieldset>"
-        '<p><a id="ch-link" href="chooser.html">Link to this choice</a> · '
-        '<a id="ch-board" href="leaderboards/index.html">The full ranking</a></p></form>'
-        '<p id="ch-summary" aria-live="polite"></p>'
-        '<div class="sa-table-wrap"><table id="ch-results" class="sa-chooser-table">'
-        "<caption>Models that fit, best score first</caption><thead><tr>"
-        '<th scope="col">#</th><th scope="col">Model</th><th scope="col">mIoU</th>'
-        '<th scope="col">Params (M)</th><th scope="col">GFLOPs</th><th scope="col">Latency (ms)</th>'
-        '<th scope="col" class="sa-p3">Paper</th></tr></thead><tbody></tbody></table></div>')
-    intro = (
-        "<p>Which model for my budget? Pick a dataset and where it was evaluated, set a budget on "
-        "any of parameters, GFLOPs at the dataset's canonical size, or latency measured by our "
-        "bench at that size, and read the models that fit, best first. ★ marks the Pareto front "
-        "among them: no other fitting model is at least as accurate and no more costly on every "
-        "budgeted quantity (on params and GFLOPs when none is set); only models whose costs on those "
-        "quantities are known take part. Each cost says whether it is "
-        "measured or claimed, and the verdict of the claim. Models without a value for a budgeted "
-        "quantity are left out and counted. Everything runs in your browser; the link keeps your "
-        "choices.</p>"
-        "<p>Scores are the models' best in the leaderboard's default view unless you include the rest: "
-        + esc(D.DEFAULT_VIEW.words()) + "</p>")
-    return (front("Model chooser", hide=["navigation", "toc"], search={"exclude": True}) + h1("Model chooser")
-            + block(intro + form + f'<script type="application/json" id="chooser-data">{payload}</script>'
-                    + '<noscript><p>The chooser needs JavaScript; the leaderboards work without it.'
-                    "</p></noscript>"))
+    payload = script_json(chooser_data(data))
+    return str(render("chooser.md", front=front("Model chooser", hide=["navigation", "toc"], search={"exclude": True}),
+                      default_words=D.DEFAULT_VIEW.words(), devices=", ".join(chooser_data_devices(data)) or "none yet",
+                      payload=payload))
 
 
 def chooser_data_devices(data: D.SiteData) -> list[str]:

@@ -9,6 +9,8 @@ here, so a page never rescans the catalog per row.
 
 from __future__ import annotations
 
+import functools
+
 import os
 import re
 from collections import defaultdict
@@ -26,8 +28,10 @@ from catalog.compare.rows import Row
 from catalog.compare.speed import SpeedRow, speed_rows
 from catalog.datasets import DATASETS
 from catalog.load import load_catalog
-from catalog.schema import Catalog, Efficiency, ModelVariant, Paper
+from catalog.names import model_short_name
+from catalog.schema import Catalog, Efficiency, ModelVariant, Paper, Result
 from catalog.sources import grade_of  # noqa: F401  (one grade rule: the catalog's)
+from catalog.vocab import METRICS, UNITS
 
 # A ranking's page shows at most this many numbers of the default view, and of the rest (best
 # first): a page must stay loadable when the catalog holds thousands of papers. All numbers are
@@ -134,6 +138,7 @@ class SiteData:
     shown: set[str] = field(default_factory=set)                        # row ids on board pages
     anchors: list[str] = field(default_factory=list)                    # conflict index -> anchor
     _claim_rows: list[dict] | None = None
+    _accuracy_rows: list[dict] | None = None
 
     @property
     def papers(self) -> list[Paper]:
@@ -156,7 +161,7 @@ class SiteData:
 
     def model_name(self, model_id: str) -> str:
         m = self.models.get(model_id)
-        return m.name if m else model_id
+        return model_short_name(m) if m else model_id
 
     def claims(self, model_id: str, quantity: str) -> list[Efficiency]:
         return self.eff.get((model_id, quantity), [])
@@ -260,6 +265,10 @@ def _same_claim(v: R.Verdict, e: Efficiency) -> bool:
             and abs(v.claimed - e.value) <= 1e-9 * max(1.0, abs(e.value)))
 
 
+EFFICIENCY = frozenset(UNITS)       # params, flops, macs, latency, fps, memory
+ACCURACY = frozenset(METRICS)       # miou, pixel-acc, ...: judged by a reproduction, never by a cost run
+
+
 def claim_rows(data: SiteData) -> list[dict]:
     """Every efficiency claim with its verdict from the shown run ('no run' when never measured),
     plus verdicts of runs that match no catalog claim. A verdict whose `claim_model` names
@@ -271,7 +280,9 @@ def claim_rows(data: SiteData) -> list[dict]:
     foreign: dict[str, list[tuple[str, int, R.Verdict]]] = defaultdict(list)  # claim model -> verdicts
     for model, run in data.runs.items():
         for i, v in enumerate(run.verdicts):
-            if v.claim_model and v.claim_model != model:
+            if v.quantity not in EFFICIENCY:
+                used.add((model, i))  # an accuracy claim: judged by `reproduction`, not here
+            elif v.claim_model and v.claim_model != model:
                 foreign[v.claim_model].append((model, i, v))
     for p in data.papers:
         for e in p.efficiency:
@@ -322,3 +333,111 @@ def verdict_counts(rows: list[dict]) -> dict[str, int]:
         v = verdict_name(r)
         counts[v if v in counts else "unverified"] += 1
     return counts
+
+
+@functools.cache
+def _built_models() -> frozenset[str]:
+    """Catalog model ids the zoo builds (from the registry's static index: no family imported)."""
+    from bench.models.registry import all_specs
+
+    return frozenset(spec.model_id for spec in all_specs().values())
+
+
+def verdict_reason(row: dict) -> str:
+    """Why a claim got its verdict, in words a reader sees next to the badge: the measured and
+    claimed values, the tolerance, and the bench's own note (what was compared, at which size,
+    why it is not comparable)."""
+    v, run = row["verdict"], row["run"]
+    if v is None:
+        if run is None:
+            from bench.models.unbuilt import reason
+
+            paper = row["paper"].id if row.get("paper") is not None else None
+            return ("the bench has not run this model yet" if row["model"] in _built_models() else
+                    f"no reference model in the bench: {reason(paper, row['model'])}")
+        return ("the bench has not run this model yet" if run is None else
+                "the shown run has no verdict on this claim (it predates the claim, or the claim's "
+                "unit changed since)")
+    both = (f"measured {with_unit(v.measured, v.measured_unit or v.claimed_unit)} vs claimed "
+            f"{with_unit(v.claimed, v.claimed_unit)}" if v.measured is not None else "")
+    if v.verdict == "verified":
+        head = f"within {v.tolerance}: {both}"
+    elif v.verdict == "mismatch" and v.measured is not None and v.claimed:
+        off = (v.measured - v.claimed) / abs(v.claimed) * 100
+        head = f"off by {off:+.1f}%, beyond {v.tolerance}: {both}"
+    elif v.verdict == "unit":
+        head = f"matches at 2x or 1/2x (a multiply-add counted as 1 or 2 FLOPs), {v.tolerance}"
+    else:
+        head = ""
+    return "; ".join(x for x in (head, v.note) if x)
+
+
+def with_unit(x: float | None, unit: str | None) -> str:
+    """'3.63 M', '82.4x' (a ratio), '157 ms'."""
+    if not unit:
+        return sig(x)
+    return f"{sig(x)}x" if unit == "x" else f"{sig(x)} {unit}"
+
+
+def sig(x: float | None, digits: int = 3) -> str:
+    """A measured value rounded to what it supports (3 significant figures, no exponent)."""
+    if x is None:
+        return "–"
+    if x == 0:
+        return "0"
+    text = f"{float(f'{x:.{digits}g}'):f}".rstrip("0").rstrip(".")
+    return f"{float(text):,.0f}" if abs(x) >= 10 ** digits else text
+
+
+# --- accuracy claims: judged by an independent reproduction --------------------------------
+
+NO_REPRODUCTION = "no independent reproduction yet"
+
+
+@dataclass(frozen=True)
+class Reproduction:
+    verdict: str                  # NO_REPRODUCTION, or a reproduction's verdict (verified, mismatch, ...)
+    reason: str                   # shown as text beside the verdict
+    measured: float | None = None
+    environment: str | None = None  # where a reproduction ran; None when nothing ran
+
+
+def reproduction(data: SiteData, paper: Paper, result: Result) -> Reproduction:
+    """The verdict on one accuracy claim. The one place reproduction verdicts plug in: the
+    catalog's reproductions (catalog/reproductions.py, being written) will be looked up here;
+    until then no accuracy claim has been reproduced independently, and nothing ran, so no
+    environment is named."""
+    return Reproduction(NO_REPRODUCTION, f"no one has re-measured this {metric_words(result.metric)} on "
+                                         f"{split_words(result)} with the released model yet")
+
+
+def split_words(result: Result) -> str:
+    """'Cityscapes, validation set' / 'ADE20K, split not stated'."""
+    return f"{DATASETS[result.dataset].name}, {evaluated_on(result)}"
+
+
+def evaluated_on(result: Result) -> str:
+    """Where a score was evaluated, in words, as its source states it (an unstated split is not
+    assumed here): 'validation set', 'test set, official server', 'split not stated'."""
+    if result.split == "unspecified":
+        return "split not stated"
+    return P.WORDS.get(P.place(result.dataset, result.split, result.server).protocol, result.split)
+
+
+def metric_words(metric: str) -> str:
+    return {"miou": "mIoU"}.get(metric, METRICS.get(metric, metric).split(" (")[0])
+
+
+def accuracy_rows(data: SiteData) -> list[dict]:
+    """Every accuracy claim of the catalog with its reproduction verdict; computed once."""
+    if data._accuracy_rows is None:
+        data._accuracy_rows = [{"paper": p, "result": r, "reproduction": reproduction(data, p, r)}
+                               for p in data.papers for r in p.results]
+    return data._accuracy_rows
+
+
+def accuracy_counts(rows: list[dict]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for r in rows:
+        counts[r["reproduction"].verdict] += 1
+    return dict(counts)

@@ -22,7 +22,7 @@ for p in (str(ROOT), str(DOCS)):  # `catalog` (repo root) and `sitegen` (docs/)
     if p not in sys.path:
         sys.path.insert(0, p)
 
-from sitegen import boards, chooser, downloads, papers, reports  # noqa: E402
+from sitegen import api, badges, boards, chooser, downloads, papers, reports, search  # noqa: E402
 from sitegen import data as D  # noqa: E402
 from sitegen.html import BLOCKS, fill_blocks  # noqa: E402
 
@@ -42,13 +42,14 @@ def on_config(config, **kwargs):
     except Exception as e:  # noqa: BLE001 - any catalog/results error stops the build, clearly
         raise PluginError(f"SegAtlas: cannot load the catalog or results: {e}") from e
     STATE["data"] = data
+    STATE["site_url"] = config.site_url
     log.info("SegAtlas: %d papers, %d result runs", len(data.papers), len(data.runs))
     esc = reports.esc  # nav titles are printed unescaped by the theme
     # The nav holds what does not grow with the catalog: boards (one per dataset) and the first
     # page of the papers index; papers are reached from the paginated index and the search.
     dynamic = {
         "Leaderboards": ["leaderboards/index.md", "chooser.md"]
-                        + [{esc(b.name): D.board_page(b)} for b in data.boards],
+                        + [{str(esc(b.name)): D.board_page(b)} for b in data.boards],
         "Papers": ["papers/index.md"],
     }
     for item in config.nav or []:
@@ -73,10 +74,13 @@ def _pages(data: D.SiteData) -> dict[str, str]:
         pages[D.board_page(b)] = boards.board_page(data, b)
     pages.update(papers.index_pages(data))
     pages.update(reports.verification_pages(data))
+    pages.update(reports.accuracy_pages(data))
     by_paper = D.claim_rows_by_paper(data)
     for p in data.papers:
-        pages[f"papers/{p.id}.md"] = papers.paper_page(data, p, by_paper.get(id(p), []))
+        pages[f"papers/{p.id}.md"] = papers.paper_page(data, p, by_paper.get(id(p), []), STATE.get("site_url"))
     pages.update(downloads.files(data))
+    pages.update(api.files(data))
+    pages.update(badges.files(data))
     return pages
 
 
@@ -106,16 +110,15 @@ def on_post_page(output: str, page, config, **kwargs) -> str:
 
 
 def on_post_build(config, **kwargs) -> None:
-    """Drop the search index's empty sections (headings over tables, which are not indexed):
-    every page loads the index, and at 10,000 papers these were a third of it."""
-    path = Path(config.site_dir) / "search" / "search_index.json"
-    if not path.is_file():
-        return
-    index = json.loads(path.read_text(encoding="utf-8"))
-    index["docs"] = [d for d in index.get("docs", []) if d.get("text") or "#" not in d.get("location", "")]
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    tmp.replace(path)
+    """Rewrite the search index (sitegen/search.py: names, boards, chooser, folded accents)
+    and write the static API and the badges next to the pages."""
+    site = Path(config.site_dir)
+    path = site / "search" / "search_index.json"
+    if path.is_file():
+        index = search.rewrite(json.loads(path.read_text(encoding="utf-8")), STATE["data"])
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        tmp.replace(path)
 
 
 def on_page_markdown(markdown: str, page, config, files, **kwargs) -> str:

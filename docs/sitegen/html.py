@@ -1,40 +1,56 @@
-"""Escaping and small HTML builders. Catalog text is untrusted: everything goes through `esc`.
+"""Escaping, links, and the placeholders that keep generated HTML out of Markdown.
 
-Markdown passes raw HTML through, so generated pages put catalog text either inside raw HTML
-blocks we build here (escaped) or through `md_esc` (escaped, and Markdown syntax neutralised).
+Catalog text is untrusted. Pages are Jinja2 templates with autoescaping (sitegen/render.py);
+`esc` is the same escaping (markupsafe) for the few places outside HTML templates (titles in
+front matter, plot labels, the search index). The builders here (`a`, `badge`, `table`, ...)
+call the macros of templates/macros.html and return Markup.
 """
 
 from __future__ import annotations
 
 import functools
-import html
+import json
 import posixpath
 import re
 
+from markupsafe import Markup, escape
+
 _HTTP = re.compile(r"^https?://[^\s<>\"']+$")
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 
 
-def esc(value: object) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
-
-
-def md_esc(value: object) -> str:
-    """Text safe to drop into Markdown prose: HTML-escaped, Markdown syntax backslash-escaped."""
-    return _MD_SPECIAL.sub(r"\\\1", esc(value))
+def esc(value: object) -> Markup:
+    """Catalog text as HTML: markupsafe's escaping, the one Jinja2's autoescaping uses."""
+    return escape("" if value is None else str(value))
 
 
 def is_http(url: str | None) -> bool:
     return bool(url) and bool(_HTTP.match(url))
 
 
-def ext_link(url: str | None, text: object | None = None, title: str | None = None) -> str:
+def ext_link(url: str | None, text: object | None = None, title: str | None = None) -> Markup:
     """An external link, only for http(s) URLs; anything else renders as plain escaped text."""
-    label = esc(text if text is not None else url)
-    if not is_http(url):
-        return label
-    t = f' title="{esc(title)}"' if title else ""
-    return f'<a href="{esc(url)}" rel="noopener nofollow"{t}>{label}</a>'
+    return _macro("ext_link")(None if url is None else str(url), text, title)
+
+
+def attr(id: str | None = None, hidden: bool = False, **values) -> str:
+    """Row attributes from fixed names and escaped values: attr(id="x", verdict="no run") ->
+    'id="x" data-verdict="no run"' (other names get a data- prefix; underscores become dashes)."""
+    out = [f'id="{escape(id)}"'] if id else []
+    out += [f'data-{k.replace("_", "-")}="{escape(v)}"' for k, v in values.items()]
+    return " ".join(out) + (" hidden" if hidden else "")
+
+
+def script_json(obj) -> Markup:
+    """Data for a <script type="application/json"> (read back with JSON.parse, so never
+    HTML-escaped: `</` and `<!--` are escaped for the script element instead)."""
+    text = json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+    return Markup(text.replace("</", "<\\/").replace("<!--", "<\\u0021--"))
+
+
+def _macro(name: str):
+    from .render import macro  # render imports this module
+
+    return macro(name)
 
 
 def page_url(page: str) -> str:
@@ -53,54 +69,32 @@ def _relpath(target: str, start: str) -> str:  # posixpath.relpath is slow, and 
     return posixpath.relpath(target, start)
 
 
-def a(href: str, text: object, title: str | None = None) -> str:
+def a(href: str, text: object, title: str | None = None) -> Markup:
     """An internal link; `href` must come from `rel` (never from catalog text)."""
-    t = f' title="{esc(title)}"' if title else ""
-    return f'<a href="{esc(href)}"{t}>{esc(text)}</a>'
+    return _macro("link")(href, text, title)
 
 
-def badge(text: str, kind: str = "", title: str | None = None) -> str:
-    cls = f"sa-badge sa-badge--{kind}" if kind else "sa-badge"
-    t = f' title="{esc(title)}"' if title else ""
-    return f'<span class="{cls}"{t}>{esc(text)}</span>'
+def badge(text: str, kind: str = "", title: str | None = None) -> Markup:
+    return _macro("badge")(text, kind, title)
 
 
-def verdict_badge(verdict: str, title: str | None = None) -> str:
-    return badge(verdict, "v-" + re.sub(r"[^a-z-]", "", verdict), title)
+def verdict_badge(verdict: str) -> Markup:
+    return _macro("verdict_badge")(verdict)
 
 
 def table(headers: list[tuple], rows: list[list], attrs: str = "",
-          row_attrs: list[str] | None = None, caption: str | None = None) -> str:
-    """A sortable table. headers: (label, type) or (label, type, priority); type is 'num' or
-    'text'; priority 1 (always shown, the default), 2 (hidden below 1100 px) or 3 (below 700 px).
-    Cells are HTML; a cell given as (html, sort_value) sorts on sort_value (None = empty,
-    sorted last either way). row_attrs are extra (already escaped) attributes per <tr>.
+          row_attrs: list[str] | None = None, caption: str | None = None, lead: int = 1) -> Markup:
+    """A sortable table that keeps every column on every width (macros.html: table). headers:
+    (label, type); type is 'num' or 'text'. Cells are Markup (escaped by whoever built them)
+    or text (escaped here); a cell given as (content, sort_value) sorts on sort_value (None =
+    empty, sorted last either way). `attrs` and `row_attrs` are attribute strings built from
+    fixed names and escaped values. From 1024 px up every column is in view (cells wrap); on a
+    phone each row becomes a card: its first `lead` cells on one line, then one labelled line
+    per other cell (`data-label`), so a score keeps its settings and its sources beside it.
     Sorting is a <button> in each header (keyboard-operable); the <th> carries aria-sort.
-    """
-    prios = [h[2] if len(h) > 2 else 1 for h in headers]
-    head = "".join(
-        f'<th scope="col" data-sort="{h[1]}"{_prio(pr)}><button type="button" class="sa-sort">'
-        f"{esc(h[0])}</button></th>" for h, pr in zip(headers, prios))
-    body = []
-    for i, row in enumerate(rows):
-        cells = []
-        for j, cell in enumerate(row):
-            cls = _prio(prios[j]) if j < len(prios) else ""
-            if isinstance(cell, tuple):
-                content, key = cell
-                cells.append(f'<td{cls} data-value="{"" if key is None else esc(key)}">{content}</td>')
-            else:
-                cells.append(f"<td{cls}>{cell}</td>")
-        tr = f"<tr {row_attrs[i]}>" if row_attrs else "<tr>"
-        body.append(tr + "".join(cells) + "</tr>")
-    cap = f"<caption>{caption}</caption>" if caption else ""
-    return late(f'<div class="sa-table-wrap"><table data-sortable {attrs}>{cap}\n'
-                f"<thead><tr>{head}</tr></thead>\n<tbody>\n"
-                + "\n".join(body) + "\n</tbody>\n</table></div>")
-
-
-def _prio(p: int) -> str:
-    return f' class="sa-p{p}"' if p > 1 else ""
+    Kept out of Markdown and the search index (`late`)."""
+    return late(_macro("table")(headers, rows, Markup(attrs), [Markup(r) for r in row_attrs or []] or None,
+                                    caption, lead))
 
 
 # Generated HTML never goes through Markdown: `block` files it here and leaves a placeholder
@@ -112,18 +106,19 @@ BLOCKS: dict[str, str] = {}
 _PLACEHOLDER = {kind: re.compile(rf"<!--sa-{kind}:(\d+)-->") for kind in ("block", "late")}
 
 
-def _hold(kind: str, html_text: str) -> str:
+def _hold(kind: str, html_text: str) -> Markup:
     key = str(len(BLOCKS))
-    BLOCKS[key] = html_text
-    return f"<!--sa-{kind}:{key}-->"
+    BLOCKS[key] = str(html_text)
+    return Markup(f"<!--sa-{kind}:{key}-->")
 
 
-def block(inner: str) -> str:
+def block(inner: str) -> Markup:
     """HTML kept out of Markdown: a placeholder now, the HTML again after conversion."""
-    return "\n\n" + _hold("block", f'<div class="sa-block">\n{inner}\n</div>') + "\n\n"
+    return Markup("\n\n") + _hold("block", Markup('<div class="sa-block">\n{}\n</div>').format(Markup(inner))) \
+        + Markup("\n\n")
 
 
-def late(html_text: str) -> str:
+def late(html_text: str) -> Markup:
     """HTML kept out of Markdown and of the search index: back only in the written page."""
     return _hold("late", html_text)
 

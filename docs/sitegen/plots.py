@@ -9,7 +9,9 @@ the caption. Clicking a point opens the paper page (customdata[0], a relative UR
 
 from __future__ import annotations
 
-import json
+import math
+
+from markupsafe import Markup
 
 from catalog.compare import states
 from catalog.compare.pareto import front as pareto_front
@@ -17,7 +19,8 @@ from catalog.datasets import DATASETS
 
 from . import data as D
 from .common import short_name
-from .html import esc, fmt_num, rel
+from .html import esc, rel, script_json
+from .render import render
 
 MIN_POINTS = 2
 
@@ -51,7 +54,7 @@ def x_value(data: D.SiteData, row: D.Row, axis: str, dataset: str) -> dict | Non
             return None
         what = ("measured by the bench" if c.how == "measured"
                 else f"claimed ({D.fmt_claim(c.claim.value)} {c.claim.unit})")
-        return {"x": c.value, "how": c.how, "text": f"{fmt_num(c.value, 3)} M parameters, {what}"}
+        return {"x": c.value, "how": c.how, "text": f"{D.sig(c.value)} M parameters, {what}"}
     if not size:
         return None
     sz = D.size_text(size)
@@ -60,10 +63,10 @@ def x_value(data: D.SiteData, row: D.Row, axis: str, dataset: str) -> dict | Non
         if c is None:
             return None
         if c.how == "measured":
-            text = f"{fmt_num(c.value, 3)} GFLOPs at {sz}, measured (1 MAC = 2 FLOPs)"
+            text = f"{D.sig(c.value)} GFLOPs at {sz}, measured (1 MAC = 2 FLOPs)"
         else:
             unit = "GMACs, shown x2" if c.macs_doubled else "GFLOPs"
-            text = (f"{fmt_num(c.value, 3)} GFLOPs at {c.size}, claimed "
+            text = (f"{D.sig(c.value)} GFLOPs at {c.size}, claimed "
                     f"({D.fmt_claim(c.claim.value)} {c.claim.unit} {unit})")
         return {"x": c.value, "how": c.how, "text": text}
     c = data.costs.latency(row.model_id, size)  # our runs only, at the canonical size
@@ -72,24 +75,58 @@ def x_value(data: D.SiteData, row: D.Row, axis: str, dataset: str) -> dict | Non
     run = data.runs[row.model_id]
     unstable = "; the timings never settled (unstable)" if c.stable is False else ""
     return {"x": c.value, "how": "measured", "stable": c.stable,
-            "text": f"{fmt_num(c.value, 3)} ms median at {c.size} on {c.device}, batch {run.batch}, "
+            "text": f"{D.sig(c.value)} ms median at {c.size} on {c.device}, batch {run.batch}, "
                     f"{run.precision}{unstable}"}
 
 
 def _hover(row: D.Row, metric: str, extra: str) -> str:
     # Plotly renders a subset of HTML in hover labels: catalog text is escaped first.
-    return (f"<b>{esc(row.model_name)}</b><br>{esc(short_name(row.paper))} ({date_label(row.paper)})"
-            f"<br>{esc(metric)} {D.fmt_claim(row.value)}<br>{esc(settings_text(row))}"
-            + (f"<br>{esc(extra)}" if extra else ""))
+    return str(render("hover.html", name=row.model_name, paper=short_name(row.paper), date=date_label(row.paper),
+                      metric=metric, value=D.fmt_claim(row.value), settings=settings_text(row), extra=extra))
 
 
-def _layout(xtitle: str, ytitle: str, xtype: str) -> dict:
+def _layout(xtitle: str, ytitle: str, xtype: str, xs: list | None = None) -> dict:
+    xaxis = {"title": {"text": esc(xtitle)}, "type": xtype, "automargin": True}
+    if xtype == "log" and xs:
+        xaxis.update(log_ticks(xs))
     return {"height": 420, "margin": {"l": 60, "r": 20, "t": 20, "b": 60},
-            "xaxis": {"title": {"text": esc(xtitle)}, "type": xtype, "automargin": True},
-            "yaxis": {"title": {"text": esc(ytitle)}, "automargin": True},
+            "xaxis": xaxis, "yaxis": {"title": {"text": esc(ytitle)}, "automargin": True},
             "hovermode": "closest", "showlegend": True,
             "legend": {"orientation": "h", "y": -0.25},
             "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)"}
+
+
+def log_ticks(xs: list[float]) -> dict:
+    """Ticks of a log axis at 1, 2 and 5 of each decade the data spans, each with its magnitude
+    written out ('0.5', '2', '1k'), never plotly's bare minor digits ('2 3 ... 9')."""
+    lo, hi = min(xs) / 1.3, max(xs) * 1.3
+    vals = []
+    e = math.floor(math.log10(lo))
+    while 10 ** e <= hi:
+        vals += [m * 10 ** e for m in (1, 2, 5) if lo <= m * 10 ** e <= hi]
+        e += 1
+    if len(vals) > 9:  # a wide span: decades only
+        vals = [v for v in vals if math.isclose(10 ** round(math.log10(v)), v)]
+    return {"tickvals": vals, "ticktext": [tick_text(v) for v in vals]}
+
+
+def tick_text(v: float) -> str:
+    """'0.5', '20', '1k', '2k' (short, so a phone's axis need not rotate them)."""
+    return f"{v / 1000:g}k" if v >= 1000 else D.sig(v)
+
+
+def label_positions(xs: list[float], ys: list[float], log_x: bool) -> list[str]:
+    """Where each label sits, so that it stays inside the plot: to the left of points in the
+    right half, below points near the top."""
+    fx = [math.log10(x) for x in xs] if log_x else list(xs)
+    x0, x1 = min(fx), max(fx)
+    y0, y1 = min(ys), max(ys)
+    out = []
+    for x, y in zip(fx, ys):
+        side = "left" if x1 > x0 and (x - x0) / (x1 - x0) > 0.5 else "right"
+        vert = "bottom" if y1 > y0 and (y - y0) / (y1 - y0) > 0.8 else "top"
+        out.append(f"{vert} {side}")
+    return out
 
 
 AXES = {
@@ -98,7 +135,7 @@ AXES = {
                "multiply-add counts doubled). Models without either are left out."),
     "params": ("parameters", "parameters (millions, log)",
                "Parameters in millions; measured by the bench (filled) or claimed (open)."),
-    "latency": ("measured latency", "median latency at {size} (ms, log)",
+    "latency": ("measured latency", "median latency at {size} (ms, log){device}",
                 "Median latency of our bench runs at {size} (batch 1), on the device named in each "
                 "hover. Claimed speeds are not plotted: they come from other hardware."),
 }
@@ -121,12 +158,13 @@ def scatter(data: D.SiteData, rk: D.Ranking, axis: str, page: str) -> dict:
     if len(pts) < MIN_POINTS:
         return spec
     traces = []
-    for how, symbol in (("measured", "circle"), ("claimed", "circle-open")):
+    for how, symbol, name in (("measured", "circle", "measured by the bench"),
+                              ("claimed", "circle-open", "claimed by a source")):
         sel = [(xv, r) for xv, r in pts if xv["how"] == how]
         if not sel:
             continue
         traces.append({
-            "type": "scatter", "mode": "markers", "name": f"{how} x",
+            "type": "scatter", "mode": "markers", "name": name,
             "x": [xv["x"] for xv, _ in sel], "y": [r.value for _, r in sel],
             "marker": {"size": 10, "symbol": symbol, "line": {"width": 2}},
             "customdata": [[rel(page, f"papers/{r.paper.id}.md")] for _, r in sel],
@@ -138,12 +176,25 @@ def scatter(data: D.SiteData, rk: D.Ranking, axis: str, page: str) -> dict:
         "type": "scatter", "mode": "lines+markers+text", "name": "Pareto front",
         "x": [f[0] for f in front], "y": [f[1] for f in front],
         "text": [esc(names[f]) for f in front],
-        "textposition": ["top right" if i == 0 else "top left" for i in range(len(front))],
-        "line": {"dash": "dash"}, "marker": {"size": 4}, "hoverinfo": "skip", "cliponaxis": False})
-    fig = {"data": traces, "layout": _layout(xtitle.format(size=size), f"{metric} (%)", "log")}
+        "textposition": label_positions([f[0] for f in front], [f[1] for f in front], True),
+        "textfont": {"size": 11},
+        "line": {"dash": "dash"}, "marker": {"size": 4}, "hoverinfo": "skip", "cliponaxis": False,
+        "meta": {"labels": "best-first"}})
+    xs = [xv["x"] for xv, _ in pts]
+    fig = {"data": traces, "layout": _layout(xtitle.format(size=size, device=_device(data, pts, axis)),
+                                             f"{metric} (%)", "log", xs)}
     spec["fig"] = fig
     spec["front"] = front
     return spec
+
+
+def _device(data: D.SiteData, pts, axis: str) -> str:
+    """', on AMD EPYC (2 threads)' when every latency point was measured on one device."""
+    if axis != "latency":
+        return ""
+    devices = {D.device_name(run) + (" CPU" if run.device == "cpu" and "CPU" not in D.device_name(run) else "")
+               for run in (data.runs.get(r.model_id) for _, r in pts) if run}
+    return f", on {devices.pop()}" if len(devices) == 1 else ", device in each hover"
 
 
 def _date(p) -> tuple[str, str]:
@@ -159,6 +210,12 @@ def date_label(p) -> str:
     return _date(p)[1]
 
 
+def _today() -> str:
+    import datetime
+
+    return datetime.date.today().isoformat()
+
+
 def sota(data: D.SiteData, rk: D.Ranking, page: str) -> dict:
     """Every model's best score by its paper's date, and the running best. Re-implementations
     are left out: their paper's date is not when they were made."""
@@ -167,7 +224,8 @@ def sota(data: D.SiteData, rk: D.Ranking, page: str) -> dict:
     spec = {"points": rows, "left_out": 0, "fig": None,
             "caption": f"Each model's best {metric} in this view by the date its paper first became "
                        "public (the arXiv month where there is one, else mid-year of the venue year); "
-                       "the line steps up at each new state of the art, labelled."}
+                       "the line steps up at each new state of the art, labelled, and runs to the date "
+                       "of this build."}
     if len(rows) < MIN_POINTS or len({r.paper.first_public[0] for r in rows}) < 2:
         return spec
     rows = sorted(rows, key=lambda r: (_date(r.paper)[0], -r.value))
@@ -186,8 +244,14 @@ def sota(data: D.SiteData, rk: D.Ranking, page: str) -> dict:
         {"type": "scatter", "mode": "lines+markers+text", "name": "state of the art",
          "x": [p["x"] for p in steps], "y": [p["row"].value for p in steps],
          "text": [esc(f"{p['row'].model_name} ({p['label']})") for p in steps],
-         "textposition": ["top right" if i == 0 else "top left" for i in range(len(steps))],
-         "line": {"shape": "hv"}, "hoverinfo": "skip", "cliponaxis": False},
+         "textposition": [pos.replace("left", "right") if i == 0 else pos for i, pos in enumerate(
+             label_positions(list(range(len(steps))), [p["row"].value for p in steps], False))],
+         "textfont": {"size": 11},
+         "line": {"shape": "hv"}, "hoverinfo": "skip", "cliponaxis": False, "meta": {"labels": "best-first"}},
+        # the best so far holds until today: the line runs on to the build date, unlabelled
+        {"type": "scatter", "mode": "lines", "name": "state of the art (to date)",
+         "x": [steps[-1]["x"], _today()], "y": [steps[-1]["row"].value] * 2,
+         "line": {"shape": "hv", "dash": "dot"}, "hoverinfo": "skip", "showlegend": False},
     ]
     spec["fig"] = {"data": traces, "layout": _layout("date of the paper", f"{metric} (%)", "date")}
     spec["steps"] = steps
@@ -199,9 +263,5 @@ def metric_name(metric: str) -> str:
     return {"miou": "mIoU"}.get(metric, METRICS[metric].split(" (")[0])
 
 
-def embed(fig: dict, div_id: str, label: str) -> str:
-    """A plot container plus its figure as inline JSON, with `</` escaped for <script>."""
-    payload = json.dumps(fig, separators=(",", ":"), ensure_ascii=False)
-    payload = payload.replace("</", "<\\/").replace("<!--", "<\\u0021--")
-    return (f'<div class="sa-plot" id="{div_id}" role="img" aria-label="{esc(label)}"></div>\n'
-            f'<script type="application/json" id="{div_id}-data">{payload}</script>')
+def payload(fig: dict) -> Markup:
+    return script_json(fig)

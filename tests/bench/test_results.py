@@ -74,7 +74,7 @@ def test_invalid_records_are_not_saved(tmp_path):
 
 @pytest.mark.parametrize("crash_at", ["write", "fsync", "replace"])
 def test_crash_mid_write_keeps_earlier_runs(tmp_path, monkeypatch, crash_at):
-    import catalog.export as E  # the one atomic writer, shared with catalog exports
+    import catalog.safeio as E  # the one atomic writer, shared with catalog exports
 
     save_run(run("2026-01-01T00:00:00+00:00", elapsed_s=1.0), tmp_path)
     before = (tmp_path / "fcn8s.json").read_bytes()

@@ -45,6 +45,8 @@ def _sleep_if_asked(key: str) -> None:
 
 def tiny_a(num_classes: int = 4) -> nn.Module:
     _sleep_if_asked("tiny-a")
+    if os.environ.get("TINY_ZOO_FAIL") == "tiny-a":
+        raise ValueError("tiny-a cannot be built (the test asks so)")
     return TinyNet(num_classes, 8)
 
 
@@ -64,6 +66,7 @@ def zoo(monkeypatch, tmp_path):
     monkeypatch.setattr(registry, "all_specs", lambda: dict(SPECS))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("TINY_ZOO_SLEEP", raising=False)
+    monkeypatch.delenv("TINY_ZOO_FAIL", raising=False)
     res = tmp_path / "res"
     return res, ["--results-dir", str(res), "--catalog", str(tmp_path / "none.yaml")]
 
@@ -77,7 +80,7 @@ def _child(argv: list[str], err_path: str, kill_at: str | None, log_path: str) -
     sys.stdout = open(1, "w", closefd=False)
     torch.set_num_threads(1)  # the parent's thread pool does not survive fork
     import bench.sweep as S
-    import catalog.export as E
+    import catalog.safeio as E
 
     point, _, model = (kill_at or "").partition(":")
     measure, save, replace = S.measure_model, S.save_run, E.os.replace
@@ -212,11 +215,11 @@ def test_submitit_local_executor_killed_job_then_only_failed(zoo, monkeypatch, t
     killed = []
 
     def kill_b(remaining):
-        for job, sj in remaining.items():
+        for job, t in remaining.items():
             if job.key == "tiny-b" and not killed and not [j for j in remaining if j.key == "tiny-a"]:
                 # tiny-a has finished; tiny-b still sleeps in its build: SIGKILL the job's
                 # process (the local controller's child), as an OOM killer or a node would
-                ctl = sj._process.pid
+                ctl = int(t.job_id)
                 kids = Path(f"/proc/{ctl}/task/{ctl}/children").read_text().split()
                 for pid in kids:
                     os.kill(int(pid), signal.SIGKILL)
@@ -229,6 +232,8 @@ def test_submitit_local_executor_killed_job_then_only_failed(zoo, monkeypatch, t
     assert killed
     by = {r["model"]: r for r in rows}
     assert by["tiny-a"]["error"] is None and by["tiny-b"]["error"]
+    assert "ended without a result: its process was killed" in by["tiny-b"]["error"]
+    assert "said: building tiny-b" in by["tiny-b"]["error"]  # where the job was
     assert Path(by["tiny-b"]["log"]).exists()  # failed jobs come with their log path
     assert _saved(res) == {"tiny-a": 1}
     monkeypatch.delenv("TINY_ZOO_SLEEP")
@@ -240,6 +245,23 @@ def test_submitit_local_executor_killed_job_then_only_failed(zoo, monkeypatch, t
     assert _saved(res) == {"tiny-a": 1, "tiny-b": 1}
     runs = [json.loads((res / f"{k}.json").read_text())["runs"][0] for k in ("tiny-a", "tiny-b")]
     assert runs[0]["sweep"] == runs[1]["sweep"] == state["sweep_id"]
+
+
+@pytest.mark.slow
+def test_submitit_local_a_failure_in_the_job_says_what_failed(zoo, monkeypatch):
+    """An exception in the job reads as the exception's own line, not as a log path."""
+    import cloudpickle
+
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    res, extra = zoo
+    monkeypatch.setenv("TINY_ZOO_FAIL", "tiny-a")
+    r = CliRunner().invoke(app, ARGS + extra + ["--executor", "submitit-local"],
+                           catch_exceptions=False)
+    assert r.exit_code == 1, r.stderr
+    failed = json.loads(r.stdout)["failed"]
+    assert [(f["model"], f["error"]) for f in failed] == [
+        ("tiny-a", "ValueError while building the model: tiny-a cannot be built (the test asks so)")]
+    assert Path(failed[0]["stderr"]).exists() and _saved(res) == {"tiny-b": 1}
 
 
 def test_failed_onnx_export_is_saved_as_a_finding(zoo, monkeypatch):

@@ -10,6 +10,7 @@ from pandas.testing import assert_frame_equal
 
 from catalog.cli import app
 from catalog.export import bibtex_escape, read_csv_table, read_json_table, to_bibtex, to_csv, to_json, write_atomic
+from catalog.sources import SOURCES
 from catalog.frames import FRAMES, TABLES, efficiency_frame, papers_frame, results_frame
 from catalog.load import load_catalog
 
@@ -79,7 +80,9 @@ def test_empty_catalog_frames_keep_columns(write):
     cat = load_catalog(write("[]\n"))
     for table, build in FRAMES.items():
         df = build(cat)
-        assert (len(df), list(df.columns)) == (0, list(TABLES[table]))
+        # the sources table is the registry every catalog's ids look up, not the catalog's
+        n = len(SOURCES) if table == "sources" else 0
+        assert (len(df), list(df.columns)) == (n, list(TABLES[table]))
 
 
 def test_csv_joins_lists(cat):
@@ -157,3 +160,57 @@ def test_write_atomic_keeps_old_file_on_failure(tmp_path):
         write_atomic(target, Boom())  # type: ignore[arg-type]
     assert target.read_text() == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]
+
+
+UNKNOWN = """\
+- id: u
+  title: U
+  year: 2020
+  models:
+    - {id: u, name: U}
+  results:
+    - {model: u, dataset: ade20k, split: unspecified, value: 40.0, sources: [{ref: paper, where: Tab. 1}]}
+    - {model: u, dataset: ade20k, split: val, value: 41.0, setting: {extra_data: [], multi_scale: false, flip: false}, sources: [{ref: paper, where: Tab. 2}]}
+  efficiency:
+    - {model: u, quantity: fps, value: 30, unit: fps, sources: [{ref: paper, where: Tab. 3}]}
+"""
+
+
+def test_json_export_writes_null_where_no_source_states_a_setting(write, runner):
+    path = write(UNKNOWN)
+    r = runner.invoke(app, ["export", str(path), "--format", "json"])
+    assert r.exit_code == 0, r.output
+    silent, stated = json.loads(r.stdout)
+    assert silent["extra_data"] is None and silent["multi_scale"] is None and silent["pretraining"] is None
+    assert stated["extra_data"] == [] and stated["multi_scale"] is False
+    # where the comparison engine places each: the unstated split is shown with val, marked
+    assert (silent["protocol"], silent["split_assumed"]) == ("val", True)
+    assert (stated["protocol"], stated["split_assumed"], stated["tta_state"]) == ("val", False, "single")
+    assert silent["default_view"] is True and silent["row"] != stated["row"]
+
+
+def test_csv_export_marks_not_stated_and_reads_back(write, runner, tmp_path):
+    path = write(UNKNOWN)
+    out = tmp_path / "r.csv"
+    assert runner.invoke(app, ["export", str(path), "-o", str(out)]).exit_code == 0
+    lines = out.read_text().splitlines()
+    head = lines[0].split(",")
+    silent = dict(zip(head, lines[1].split(",")))
+    stated = dict(zip(head, lines[2].split(",")))
+    assert silent["extra_data"] == "not stated" and silent["multi_scale"] == "not stated"
+    assert stated["extra_data"] == "none" and stated["multi_scale"] == "False"
+    back = read_csv_table(out, "results")
+    assert back["extra_data"].tolist() == [None, []]
+    eff = tmp_path / "e.csv"
+    assert runner.invoke(app, ["export", str(path), "-t", "efficiency", "-o", str(eff)]).exit_code == 0
+    row = dict(zip(*[ln.split(",") for ln in eff.read_text().splitlines()[:2]]))
+    assert row["hardware"] == "not stated" and row["engine"] == "not stated"
+
+
+def test_sources_table_maps_every_id_a_cell_can_name(runner):
+    r = runner.invoke(app, ["export", "--table", "sources", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    rows = {s["id"]: s for s in json.loads(r.stdout)}
+    assert set(rows) == set(SOURCES)
+    assert rows["000_120f5c55618baebb"]["url"] == "https://github.com/HymEric/Segmentation-Series-Chaos"
+    assert rows["paper"]["grade"] == "primary" and rows["mmsegmentation"]["grade"] == "secondary"

@@ -94,11 +94,13 @@ def test_broken_yaml_is_refused_with_a_located_error():
     assert (issue.file, issue.line) == ("F", 3) and "YAML syntax error" in issue.message
 
 
-def test_keep_chomping_is_refused():
-    with pytest.raises(FormatError) as e:
-        format_text("- id: a\n  title: A\n  note: |+\n    kept\n\n", "F")
-    [issue] = e.value.issues
-    assert (issue.line, issue.column) == (3, 9) and "'|+' or '>+'" in issue.message
+def test_keep_chomping_round_trips():
+    # '|+' keeps its trailing line breaks: fmt adds or removes no blank line after one
+    text = "- note: |+\n    kept\n\n  id: a\n  title: A\n- id: b\n  title: B\n  note: |+\n    x\n"
+    once = format_text(text, "F")
+    assert once == ("- id: a\n  title: A\n  note: |+\n    kept\n\n- id: b\n  title: B\n"
+                    "  note: |+\n    x\n")
+    assert parse_yaml(once)[0] == parse_yaml(text)[0] and format_text(once) == once
 
 
 def test_key_order_covers_the_schema():

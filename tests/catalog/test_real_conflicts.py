@@ -62,3 +62,11 @@ def test_different_extra_data_is_no_conflict():
     assert compare(coco, none) is None
     equal, unstated = compare(unknown, none)
     assert "extra_data" in unstated
+
+
+def test_a_bare_name_is_related_to_the_named_variant_as_a_possible_conflict(conflicts):
+    # The seeds' bare "RefineNet" 83.4 may be the leaderboard's ResNet-101 84.2: a possible
+    # conflict (the variant is unnamed on one side), never silence.
+    [c] = [c for c in conflicts if c.kind == "result" and c.dataset == "voc2012"
+           and {s.value for s in c.sides} >= {83.4, 84.2} and "refinenet" in c.subject]
+    assert c.status == "possible" and "model variant" in c.reason

@@ -36,9 +36,9 @@ def _sections(text: str) -> dict[str, str]:
 
 def _spellings(v: float) -> set[str]:
     """How a source may print the stored value: as is, without trailing zeros, or as a
-    fraction of one (STDC's README prints 72.22% as 0.7222)."""
+    fraction of one (STDC's README prints 72.22% as 0.7222), or to three decimals (42.840)."""
     s = repr(float(v))
-    out = {s, s.rstrip("0").rstrip("."), f"{v:.1f}", f"{v:.2f}", f"{v / 100:.4f}"}
+    out = {s, s.rstrip("0").rstrip("."), f"{v:.1f}", f"{v:.2f}", f"{v:.3f}", f"{v / 100:.4f}"}
     return out
 
 

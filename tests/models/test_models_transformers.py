@@ -46,10 +46,13 @@ PARAMS = {
     "upernet-convnext-t": 59_318_838,
     "upernet-convnext-s": 80_953_398,
     "upernet-convnext-b": 120_884_246,
+    "upernet-convnext-b-in22k": 120_884_246,
     "upernet-convnext-l": 233_186_262,
     "upernet-convnext-xl": 388_742_038,
     "upernet-beit-b": 161_599_446,
     "upernet-beit-l": 438_872_726,
+    "upernet-beitv2-b": 161_272_278,
+    "upernet-beitv2-l": 438_000_278,
     # Mask2Former / MaskFormer: MODEL_ZOO.md of both repositories lists no #params; pinned.
     "mask2former-r50": 44_041_367,
     "mask2former-r101": 63_033_495,
@@ -65,6 +68,8 @@ PARAMS = {
     "maskformer-swin-l": 211_578_699,
     # OneFormer without its training-only text mapper (is_training=False); pinned.
     "oneformer-swin-l": 218_814_220,
+    "oneformer-convnext-l": 219_842_968,
+    "oneformer-convnext-xl": 372_007_256,
     # EoMT README / model_zoo/dinov2.md list no #params; pinned.
     "eomt-l-512": 316_020_887,
     # DPT: run_segmentation.py states no size; pinned (aux head not built).
@@ -84,10 +89,13 @@ PARAMS_WITH_AUX = {
     "upernet-convnext-t": 60_242_636,
     "upernet-convnext-s": 81_877_196,
     "upernet-convnext-b": 122_102_956,
+    "upernet-convnext-b-in22k": 122_102_956,
     "upernet-convnext-l": 234_994_796,
     "upernet-convnext-xl": 391_140_396,
     "upernet-beit-b": 163_407_980,
     "upernet-beit-l": 441_271_084,
+    "upernet-beitv2-b": 163_080_812,
+    "upernet-beitv2-l": 440_398_636,
     "dpt-hybrid": 123_307_884,
     "dpt-large": 343_960_364,
 }
@@ -100,6 +108,8 @@ CONVNEXT_README = ("facebookresearch/ConvNeXt semantic_segmentation/README.md @ 
 SEGFORMER_TABLE = ("SegFormer paper ADE20K table (arXiv 2105.15203) as transcribed by Papers "
                    "with Code (B0 3.8, B4 64.1, B5 84.7) and a third-party README (B1-B3); the "
                    "paper's abstract states B4 'with 64M parameters'. Secondary sources.")
+ONEFORMER_README = ("SHI-Labs/OneFormer README.md @ 4962ef6, ADE20K and Cityscapes tables, "
+                    "#params column")
 PUBLISHED_M = {
     "upernet-swin-t": (60, SWIN_README + " row Swin-T UPerNet 512x512"),
     "upernet-swin-s": (81, SWIN_README + " row Swin-S"),
@@ -107,8 +117,15 @@ PUBLISHED_M = {
     "upernet-convnext-t": (60, CONVNEXT_README + " row ConvNeXt-T ImageNet-1K 512x512"),
     "upernet-convnext-s": (82, CONVNEXT_README + " row ConvNeXt-S"),
     "upernet-convnext-b": (122, CONVNEXT_README + " rows ConvNeXt-B (both)"),
+    "upernet-convnext-b-in22k": (122, CONVNEXT_README + " row ConvNeXt-B ImageNet-22K 640x640"),
     "upernet-convnext-l": (235, CONVNEXT_README + " row ConvNeXt-L 640x640"),
     "upernet-convnext-xl": (391, CONVNEXT_README + " row ConvNeXt-XL 640x640"),
+    # BEiT v2 README (microsoft/unilm @ 152193a, beit2/README.md, "Fine-tuning on ADE20K"):
+    # base 163 M agrees; large is 441 M there, our 512x512 build counts 440.4 M (v1's 640x640
+    # large counts 441.3 M): a finding, not tuned away.
+    "upernet-beitv2-b": (163, "beit2/README.md @ 152193a, Fine-tuning on ADE20K, BEiTv2-base #params"),
+    "oneformer-convnext-l": (220, ONEFORMER_README + " rows ConvNeXt-L"),
+    "oneformer-convnext-xl": (372, ONEFORMER_README + " rows ConvNeXt-XL"),
     "segformer-b0": (3.8, SEGFORMER_TABLE),
     "segformer-b1": (13.7, SEGFORMER_TABLE),
     "segformer-b2": (27.5, SEGFORMER_TABLE),

@@ -21,3 +21,16 @@ def built_site(tmp_path_factory) -> Path:
     proc = T.build(site, catalog, T.FIXTURES / "results")
     assert proc.returncode == 0, f"mkdocs build --strict failed:\n{proc.stdout}\n{proc.stderr}"
     return site
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory) -> Path:
+    """The site of the real catalog and the committed results (a few seconds)."""
+    from catalog import DEFAULT_CATALOG
+
+    if not DEFAULT_CATALOG.exists():
+        pytest.skip("no data/papers.yaml")
+    site = tmp_path_factory.mktemp("real-site") / "site"
+    proc = T.build(site, DEFAULT_CATALOG, T.ROOT / "data" / "results")
+    assert proc.returncode == 0, f"mkdocs build --strict failed:\n{proc.stdout}\n{proc.stderr}"
+    return site

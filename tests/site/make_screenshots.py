@@ -28,7 +28,7 @@ VIEWPORTS = {"desktop": {"width": 1440, "height": 1000}, "phone": {"width": 390,
 
 def shots(board: str, paper: str, device: str) -> list[tuple[str, str, str | None]]:
     """(name, path, selector to scroll to first)."""
-    return [("board", f"leaderboards/{board}.html", "table[data-board]"),
+    return [("board", f"leaderboards/{board}.html", "table[data-board] caption"),
             ("board-plot", f"leaderboards/{board}.html", "div.sa-plot"),
             ("chooser", f"chooser.html?ds={board}&proto=val&params=50",
              "#chooser" if device == "desktop" else "#ch-summary"),

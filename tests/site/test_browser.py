@@ -200,22 +200,35 @@ def test_click_on_point_opens_paper(page):
     assert page.errors == []  # and no alert() from the probe's text
 
 
+def draw_all_plots(pg) -> int:
+    """Scroll every plot into view and wait until it is drawn (plots draw lazily)."""
+    plots = pg.locator("div.sa-plot")
+    for i in range(plots.count()):
+        plots.nth(i).scroll_into_view_if_needed()
+        pg.wait_for_selector(f"#{plots.nth(i).get_attribute('id')} .main-svg")
+    return plots.count()
+
+
 def test_accessibility_scan(page):
+    """No serious or critical axe-core violation, with every plot drawn, in both themes."""
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
-    found = {}
-    for scheme, paths in (("light", (BOARD, "chooser.html", "papers/fcn.html", "verification.html",
-                                     "index.html", "conflicts.html")),
-                          ("dark", (BOARD, "chooser.html"))):
+    found, drawn = {}, 0
+    paths = (BOARD, "chooser.html", "papers/fcn.html", "verification.html", "accuracy-claims.html",
+             "index.html", "conflicts.html", "browse/real-time.html", "downloads.html")
+    for scheme in ("light", "dark"):
         page.emulate_media(color_scheme=scheme)
         for path in paths:
             page.goto(f"{page.base}/{path}", wait_until="networkidle")
+            drawn += draw_all_plots(page)
+            page.wait_for_timeout(200)
             result = axe.run(page)
             bad = [(v["id"], v["impact"], len(v["nodes"])) for v in result.response["violations"]
                    if v["impact"] in ("serious", "critical")]
             if bad:
                 found[f"{path} ({scheme})"] = bad
+    assert drawn >= 2 * 4  # the Cityscapes board's plots, in both themes
     assert found == {}
 
 
@@ -237,3 +250,163 @@ def test_search_finds_a_paper(page):
     links = page.eval_on_selector_all(".md-search-result__item a", "els => els.map(e => e.getAttribute('href'))")
     assert any("papers/pspnet.html" in (h or "") for h in links), links
     assert page.errors == []
+
+
+# --- issue 21: key columns on every width, search by names, the chooser on a phone ------------
+
+KEY_COLUMNS = {  # page -> (table selector, columns that must be in view)
+    BOARD: ("table[data-board]", ["Rank", "Model", "Score", "Settings", "Paper",
+                                  "Params (M) claimed / measured", "GFLOPs at 1024x2048", "Sources"]),
+    "verification.html": ("table[data-claims]", ["Paper", "Model", "Quantity", "Claimed", "Measured",
+                                              "Verdict and why", "Sources", "Environment"]),
+    "browse/real-time.html": ("table[data-filterable]", ["Model", "Paper", "mIoU of this experiment", "Resolution",
+                                                          "FPS", "Hardware", "Engine", "Sources"]),
+}
+
+
+def _in_view(box, width) -> bool:
+    return bool(box) and box["x"] >= 0 and box["x"] + box["width"] <= width + 0.5
+
+
+@pytest.mark.parametrize("path", list(KEY_COLUMNS))
+def test_key_columns_in_view_at_1024(browser, path):
+    b, base = browser
+    ctx = b.new_context(viewport={"width": 1024, "height": 800})
+    pg = ctx.new_page()
+    pg.goto(f"{base}/{path}", wait_until="networkidle")
+    sel, columns = KEY_COLUMNS[path]
+    table = pg.locator(sel).first
+    table.scroll_into_view_if_needed()
+    heads = table.locator("thead th")
+    shown = {heads.nth(i).inner_text().strip(): heads.nth(i).bounding_box() for i in range(heads.count())}
+    for col in columns:
+        assert col in shown and _in_view(shown[col], 1024), (path, col, shown.get(col))
+    row = table.locator("tbody tr:not([hidden])").first
+    for i in range(row.locator("td").count()):
+        assert _in_view(row.locator("td").nth(i).bounding_box(), 1024), (path, i)
+    assert pg.evaluate("document.documentElement.scrollWidth") <= 1024
+    ctx.close()
+
+
+@pytest.mark.parametrize("path", list(KEY_COLUMNS))
+def test_every_row_keeps_its_score_settings_and_sources_on_a_phone(browser, path):
+    """At 390 px a row is a card: every cell of it in view, each labelled by its column, words
+    unbroken ('mismatch' on one line), and its sources reachable by a link."""
+    b, base = browser
+    ctx = b.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    pg = ctx.new_page()
+    pg.goto(f"{base}/{path}", wait_until="networkidle")
+    sel, columns = KEY_COLUMNS[path]
+    table = pg.locator(sel).first
+    row = table.locator("tbody tr:not([hidden])").first
+    row.scroll_into_view_if_needed()
+    cells = row.locator("td")
+    labels = [cells.nth(i).get_attribute("data-label") for i in range(cells.count())]
+    for col in columns:
+        assert col in labels or cells.count() and col in ("Rank", "Model", "Score", "Paper"), (path, col, labels)
+    for i in range(cells.count()):
+        box = cells.nth(i).bounding_box()
+        assert _in_view(box, 390), (path, labels[i], box)
+    sources = cells.nth(labels.index("Sources"))
+    assert sources.locator("a").count() >= 1 and sources.is_visible()
+    for badge in row.locator(".sa-badge").all():
+        assert badge.evaluate("e => e.getClientRects().length") == 1, badge.inner_text()  # not broken
+    assert pg.evaluate("document.documentElement.scrollWidth") <= 390
+    ctx.close()
+
+
+def test_verdict_reasons_are_visible_text(page):
+    """Keyboard and touch readers see why: the reason is text under the badge, not a tooltip."""
+    page.goto(f"{page.base}/verification.html", wait_until="networkidle")
+    row = page.locator("tr[data-verdict='verified']").filter(has_text="ERFNet").first
+    reason = row.locator(".sa-reason")
+    assert reason.is_visible()
+    assert "measured 2.06 M vs claimed 2.1 M" in reason.inner_text()
+    assert row.locator(".sa-badge[title]").count() == 0
+    page.goto(f"{page.base}/accuracy-claims.html", wait_until="networkidle")
+    first = page.locator("tbody tr").first
+    assert "no independent reproduction yet" in first.inner_text()
+    assert "nothing ran" in first.inner_text() and "AMD" not in first.inner_text()
+
+
+def test_chooser_fits_a_phone(browser):
+    b, base = browser
+    ctx = b.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    pg = ctx.new_page()
+    pg.goto(f"{base}/chooser.html?ds=cityscapes&proto=unspecified", wait_until="networkidle")
+    assert pg.evaluate("document.documentElement.scrollWidth") <= 390
+    for sel in ("#ch-ranking", "input[name=params]", "#ch-results tbody tr td:nth-child(3)"):
+        assert _in_view(pg.locator(sel).first.bounding_box(), 390), sel
+    row = pg.locator("#ch-results tbody tr").first
+    for i in range(row.locator("td").count()):
+        assert _in_view(row.locator("td").nth(i).bounding_box(), 390), i
+    ctx.close()
+
+
+@pytest.fixture(scope="module")
+def real_browser(browser, real_site):
+    b, _ = browser  # one playwright per process
+    with T.serve(real_site) as base:
+        yield b, base
+
+
+def search(pg, query: str) -> list[str]:
+    pg.locator(".md-search__input").click()
+    pg.locator(".md-search__input").fill("")
+    pg.keyboard.type(query)  # the theme listens to key events, not to fill()
+    pg.wait_for_selector(".md-search-result__item")
+    pg.wait_for_timeout(300)
+    links = pg.eval_on_selector_all(".md-search-result__item > a", "els => els.map(e => e.getAttribute('href'))")
+    pg.keyboard.press("Escape")
+    return [h.split("?")[0].split("/", 3)[-1] for h in links]
+
+
+def test_search_finds_papers_by_their_models_names(real_browser):
+    """On the real site: model names and short names find their paper page first; accents
+    fold; boards and the chooser are found by dataset."""
+    b, base = real_browser
+    pg = b.new_page()
+    pg.goto(f"{base}/index.html", wait_until="networkidle")
+    for query, first in (("Mask2Former", "papers/mask2former.html"), ("MaskFormer", "papers/maskformer.html"),
+                         ("EoMT", "papers/eomt.html"), ("DeepLabv3+", "papers/deeplabv3plus.html"),
+                         ("DeepLab v3+", "papers/deeplabv3plus.html"), ("PSPNet", "papers/pspnet.html")):
+        assert search(pg, query)[0] == first, query
+    assert "papers/deeplabv3.html" in search(pg, "DeepLabv3")[:2]
+    assert {"papers/lovasz-softmax.html", "papers/lovasz-hinge.html"} <= set(search(pg, "Lovasz")[:3])
+    hits = search(pg, "ADE20K")
+    assert hits[0] == "leaderboards/ade20k.html" and "chooser.html" in hits[:3]
+    pg.close()
+
+
+def test_real_chooser_opens_on_ade20k_val(real_browser):
+    b, base = real_browser
+    ctx = b.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    pg = ctx.new_page()
+    pg.goto(f"{base}/chooser.html", wait_until="networkidle")
+    assert pg.locator("#ch-ranking").input_value() == "ade20k|val"
+    assert pg.locator("#ch-results tbody tr").count() > 50
+    assert pg.evaluate("document.documentElement.scrollWidth") <= 390
+    ctx.close()
+
+
+def test_real_pages_fit_1024_and_390(real_browser, real_site):
+    """On the real catalog: from 1024 px up no table scrolls inside its box (every column in
+    view), and no page is wider than a 390 px phone."""
+    b, base = real_browser
+    paths = (["verification.html", "accuracy-claims.html", "conflicts.html", "browse/real-time.html", "sources.html",
+              "chooser.html", "papers/index.html", "papers/deeplabv3plus.html", "papers/enet.html",
+              "papers/mask2former.html", "papers/segformer.html"]
+             + [f"leaderboards/{p.name}" for p in sorted((real_site / "leaderboards").glob("*.html"))])
+    bad = []
+    for width in (1024, 390):
+        ctx = b.new_context(viewport={"width": width, "height": 900}, is_mobile=width < 500)
+        pg = ctx.new_page()
+        for path in paths:
+            pg.goto(f"{base}/{path}", wait_until="load")
+            page_w = pg.evaluate("document.documentElement.scrollWidth")
+            boxes = pg.evaluate("[...document.querySelectorAll('.sa-table-wrap')]"
+                                ".filter(w => w.scrollWidth > w.clientWidth + 1).length")
+            if page_w > width or (width >= 1024 and boxes):
+                bad.append((width, path, page_w, boxes))
+        ctx.close()
+    assert bad == []

@@ -8,6 +8,7 @@ import re
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -204,7 +205,7 @@ def test_measured_points_are_at_the_canonical_size(built_site):
                 continue
             assert f"at {size[0]}x{size[1]}" in fig["layout"]["xaxis"]["title"]["text"]
             for tr in fig["data"]:
-                if tr["name"] != "measured x":
+                if tr["name"] != "measured by the bench":
                     continue
                 for x, hover in zip(tr["x"], tr["hovertext"]):
                     assert f"at {size[0]}x{size[1]}, measured" in hover
@@ -224,8 +225,8 @@ def test_claimed_x_is_drawn_open(built_site):
     figs = figures(built_site, "leaderboards/cityscapes.html")
     params = figs["plot-miou-val-params"]
     by_name = {tr["name"]: tr for tr in params["data"]}
-    assert by_name["measured x"]["marker"]["symbol"] == "circle"
-    assert by_name["claimed x"]["marker"]["symbol"] == "circle-open"
+    assert by_name["measured by the bench"]["marker"]["symbol"] == "circle"
+    assert by_name["claimed by a source"]["marker"]["symbol"] == "circle-open"
     assert "template" not in params["layout"]   # the page's theme colours the plot
     front = by_name["Pareto front"]
     assert front["mode"] == "lines+markers+text" and all(front["text"])
@@ -244,7 +245,8 @@ def test_plotly_only_where_a_plot_is_drawn(built_site):
 
 def test_sota_plot_uses_months_and_skips_reimplementations(built_site):
     sota = figures(built_site, "leaderboards/cityscapes.html")["plot-miou-unspecified-sota"]
-    models, steps = sota["data"]
+    models, steps, to_date = sota["data"]
+    assert to_date["x"][0] == steps["x"][-1] and to_date["y"] == [steps["y"][-1]] * 2
     assert "2014-11-15" in models["x"]                 # FCN: first public as arXiv 1411.4038
     assert any("FCN-8s (2014-11)" == t for t in steps["text"])
     tv = figures(built_site, "leaderboards/coco-voc-subset.html")
@@ -261,7 +263,7 @@ def test_measured_numbers_and_verdicts(built_site):
     # torchvision's _ops are multiply-adds, stored as macs: verified against the bench's GMACs
     fcn = text_of(read(built_site, "papers/fcn.html"))
     assert "152.717 G (520x520)" in fcn and "152.717 G" in fcn
-    row = re.search(r"macs152\.717 G \(520x520\)(.*?)(verified|mismatch|unit)", fcn.replace("\n", ""))
+    row = re.search(r"multiply-adds152\.717 G \(520x520\)(.*?)(verified|mismatch|unit)", fcn.replace("\n", ""))
     assert row and row.group(2) == "verified"
 
 
@@ -317,7 +319,7 @@ def test_papers_index_is_paginated():
     many = [base.model_copy(update={"id": f"p{i}", "title": f"Paper {i}"}) for i in range(250)]
     pages = {k: fill_all(v) for k, v in papers.index_pages(D.prepare(Catalog(many), {})).items()}
     assert list(pages) == ["papers/index.md", "paper-index/2.md", "paper-index/3.md"]
-    assert pages["paper-index/3.md"].count('<tr><td><a href="../papers/p') == 50
+    assert pages["paper-index/3.md"].count('<tr><td class="sa-lead"><a href="../papers/p') == 50
     assert 'href="../papers/index.html">1</a>' in pages["paper-index/2.md"]
 
 
@@ -339,8 +341,7 @@ def test_long_rankings_are_capped():
 
     cat = Catalog.model_validate([paper(i, tta=i % 3 == 0) for i in range(900)])
     data = D.prepare(cat, {})
-    rk = data.boards[0].rankings[0]
-    page = fill_all(boards.ranking_table(data, "leaderboards/cityscapes.md", rk))
+    page = fill_all(boards.board_page(data, data.boards[0]))  # the table and the note after it
     assert page.count("<tr id=") == D.MAX_DEFAULT_ROWS + D.MAX_OTHER_ROWS
     assert page.count(" hidden><td") == D.MAX_OTHER_ROWS
     assert f"{900 - D.MAX_DEFAULT_ROWS - D.MAX_OTHER_ROWS} more are on their papers' pages" in page
@@ -393,6 +394,46 @@ def test_verdict_on_an_unnamed_variant_claim_sits_beside_the_claim():
     assert all(r["claim"] is not None for r in rows if r["model"] == "dfanet-a")
 
 
+def test_log_axes_tick_with_magnitudes_and_label_inward(built_site):
+    """Log axes tick at 1-2-5 of each decade, each tick with its magnitude; labels of the front
+    sit inside the plot (left of points in the right half); latency axes name the device."""
+    sys.path.insert(0, str(T.ROOT / "docs"))
+    from sitegen import plots
+
+    ticks = plots.log_ticks([0.36, 134.0])
+    assert ticks["tickvals"] == [0.5, 1, 2, 5, 10, 20, 50, 100]
+    assert ticks["ticktext"] == ["0.5", "1", "2", "5", "10", "20", "50", "100"]
+    assert plots.log_ticks([20, 5000])["ticktext"] == ["20", "50", "100", "200", "500", "1k", "2k", "5k"]
+    assert plots.label_positions([1, 10, 1000], [50, 60, 80], True) == ["top right", "top right", "bottom left"]
+    figs = figures(built_site, "leaderboards/cityscapes.html")
+    params = figs["plot-miou-unspecified-params"]
+    assert params["layout"]["xaxis"]["ticktext"] and "dtick" not in params["layout"]["xaxis"]
+    for fig in figs.values():
+        for tr in fig["data"]:
+            for h in tr.get("hovertext", []):  # 3 significant figures at most
+                assert not re.search(r"\d\.\d{4}", h), h
+
+
+@pytest.mark.parametrize("dataset", ["voc2012", "cityscapes", "camvid"])
+def test_board_pages_show_exactly_what_catalog_board_json_prints(built_site, dataset, tmp_path):
+    """The site renders the comparison library's boards; it decides nothing itself."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from catalog.cli import app
+
+    catalog = tmp_path / "papers.yaml"
+    catalog.write_text((T.FIXTURES / "papers.yaml").read_text(encoding="utf-8") + "\n"
+                       + (T.FIXTURES / "hostile.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    r = CliRunner().invoke(app, ["board", dataset, "--json", "--catalog", str(catalog)])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    want = [(row["id"], row["value"], not row["default_view"]) for rk in doc["rankings"] for row in rk["rows"]]
+    got = [(row["id"], float(row["data-score"]), row["hidden"]) for row in boards(built_site, dataset)]
+    assert got == want
+
+
 def test_unstable_latency_reaches_the_comparison():
     """The block protocol's verdict on a run's timings flows to the chooser's costs: an
     unstable latency is marked and left out of a latency budget unless included."""
@@ -419,3 +460,16 @@ def test_unstable_latency_reaches_the_comparison():
     costs = Costs(load_catalog(T.FIXTURES / "papers.yaml"), {"m": shaky})
     assert costs.latency("m", "512x512", include_unstable=False) is None
     assert costs.latency("m", "512x512").stable is False
+
+
+def test_an_unjudged_claim_says_why_no_model_judges_it():
+    sys.path.insert(0, str(T.ROOT / "docs"))
+    from sitegen import data as D
+
+    from catalog.schema import Paper
+
+    p = Paper(id="dinat", title="DiNAT", year=2022, models=[{"id": "upernet-dinat-t", "name": "x"}])
+    why = D.verdict_reason({"verdict": None, "run": None, "paper": p, "model": "upernet-dinat-t"})
+    assert why.startswith("no reference model in the bench: neighbourhood attention needs the natten")
+    built = D.verdict_reason({"verdict": None, "run": None, "paper": p, "model": "fcn8s"})
+    assert built == "the bench has not run this model yet"

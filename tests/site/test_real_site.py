@@ -16,14 +16,6 @@ from catalog.load import load_catalog  # noqa: E402
 pytestmark = pytest.mark.skipif(not DEFAULT_CATALOG.exists(), reason="no data/papers.yaml")
 
 
-@pytest.fixture(scope="module")
-def real_site(tmp_path_factory) -> Path:
-    site = tmp_path_factory.mktemp("real-site") / "site"
-    proc = T.build(site, DEFAULT_CATALOG, T.ROOT / "data" / "results")
-    assert proc.returncode == 0, f"mkdocs build --strict failed:\n{proc.stdout}\n{proc.stderr}"
-    return site
-
-
 def test_every_real_paper_has_a_page(real_site):
     cat = load_catalog(DEFAULT_CATALOG)
     missing = [p.id for p in cat.papers if not (real_site / "papers" / f"{p.id}.html").is_file()]
@@ -96,3 +88,45 @@ def test_real_flops_axis_agrees_with_torchvision_macs(real_site):
             assert m["gflops"]["value"] == pytest.approx(2 * macs[m["id"]], abs=0.002), (m["id"], m["gflops"])
             checked += 1
     assert checked == 6
+
+
+def test_real_ade20k_board_is_catalog_board_json(real_site):
+    """The site renders `catalog board ade20k --json` row for row; it decides nothing itself."""
+    import json
+
+    from test_build import boards
+    from typer.testing import CliRunner
+
+    from catalog.cli import app
+
+    r = CliRunner().invoke(app, ["board", "ade20k", "--json"])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    sys.path.insert(0, str(T.ROOT / "docs"))
+    from sitegen.data import MAX_DEFAULT_ROWS, MAX_OTHER_ROWS
+
+    want = []
+    for rk in doc["rankings"]:   # the site keeps the best 300 default-view and 200 other rows
+        n = {True: 0, False: 0}
+        for row in rk["rows"]:
+            n[row["default_view"]] += 1
+            if n[row["default_view"]] <= (MAX_DEFAULT_ROWS if row["default_view"] else MAX_OTHER_ROWS):
+                want.append((row["id"], row["value"], not row["default_view"]))
+    got = [(row["id"], float(row["data-score"]), row["hidden"]) for row in boards(real_site, "ade20k")]
+    assert got == want
+
+
+@pytest.mark.parametrize("slug,first_2025", [("ade20k", True), ("cityscapes", False), ("coco-stuff-164k", False)])
+def test_real_sota_plots_run_to_today(real_site, slug, first_2025):
+    """The SOTA-over-time plots of the main boards run to the build date (late 2026), with
+    the 2023-2026 work on them."""
+    import datetime
+
+    from test_build import figures
+
+    figs = {k: v for k, v in figures(real_site, f"leaderboards/{slug}.html").items() if k.endswith("-sota")}
+    assert figs, slug
+    ends = [fig["data"][-1]["x"][-1] for fig in figs.values()]
+    assert max(ends) == datetime.date.today().isoformat()
+    latest = max(x for fig in figs.values() for x in fig["data"][0]["x"])
+    assert latest >= ("2025-01" if first_2025 else "2023-01"), (slug, latest)
