@@ -23,7 +23,10 @@ import json
 import math
 import os
 import sys
+import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -77,6 +80,27 @@ def _size(path: Path) -> tuple[int, int]:
         raise MiouInputError(str(exc)) from exc
 
 
+class _PixelBudget:
+    """At most `limit` pixels decoded at once across the decoding threads (one pair of the
+    largest allowed size, or many small ones): memory stays bounded however many threads."""
+
+    def __init__(self, limit: int):
+        self.limit, self.used = limit, 0
+        self.cond = threading.Condition()
+
+    @contextmanager
+    def hold(self, pixels: int) -> Iterator[None]:
+        with self.cond:
+            self.cond.wait_for(lambda: self.used == 0 or self.used + pixels <= self.limit)
+            self.used += pixels
+        try:
+            yield
+        finally:
+            with self.cond:
+                self.used -= pixels
+                self.cond.notify_all()
+
+
 def score_folders(pred_dir: Path, gt_dir: Path, num_classes: int, ignore_index: int = 255,
                   allow_missing: bool = False, workers: int | None = None,
                   ids: Path | None = None):
@@ -111,6 +135,9 @@ def score_folders(pred_dir: Path, gt_dir: Path, num_classes: int, ignore_index: 
     if not names:
         raise MiouInputError(f"no file names in common between {pred_dir} and {gt_dir}")
     cm = ConfusionMatrix(num_classes, ignore_index=ignore_index)
+    from bench.data.base import MAX_PIXELS
+
+    budget = _PixelBudget(MAX_PIXELS)
 
     def work(name: str):
         # Both headers first: a pair whose sizes differ, or a bomb, is refused before decoding.
@@ -119,17 +146,18 @@ def score_folders(pred_dir: Path, gt_dir: Path, num_classes: int, ignore_index: 
             raise MiouInputError(f"size mismatch for '{name}': prediction {preds[name]} is "
                                  f"{pw}x{ph}, ground truth {gts[name]} is {gw}x{gh} (WxH); "
                                  "labels are never resized")
-        p, g = _read(preds[name]), _read(gts[name])
-        if p.shape != g.shape:
-            raise MiouInputError(f"size mismatch for '{name}': prediction {preds[name]} is "
-                                 f"{p.shape[1]}x{p.shape[0]}, ground truth {gts[name]} is "
-                                 f"{g.shape[1]}x{g.shape[0]} (WxH); labels are never resized")
-        try:
-            if p.dtype != np.uint8 or g.dtype != np.uint8:  # 16-bit PNGs: general path
-                p, g = p.astype(np.int64), g.astype(np.int64)
-            return cm.counts(torch.from_numpy(p), torch.from_numpy(g))
-        except ValueError as exc:
-            raise MiouInputError(f"{gts[name]}: {exc}") from exc
+        with budget.hold(pw * ph):
+            p, g = _read(preds[name]), _read(gts[name])
+            if p.shape != g.shape:
+                raise MiouInputError(f"size mismatch for '{name}': prediction {preds[name]} is "
+                                     f"{p.shape[1]}x{p.shape[0]}, ground truth {gts[name]} is "
+                                     f"{g.shape[1]}x{g.shape[0]} (WxH); labels are never resized")
+            try:
+                if p.dtype != np.uint8 or g.dtype != np.uint8:  # 16-bit PNGs: general path
+                    p, g = p.astype(np.int64), g.astype(np.int64)
+                return cm.counts(torch.from_numpy(p), torch.from_numpy(g))
+            except ValueError as exc:
+                raise MiouInputError(f"{gts[name]}: {exc}") from exc
 
     torch_threads = torch.get_num_threads()
     torch.set_num_threads(1)  # parallelism comes from the pool, not from intra-op threads

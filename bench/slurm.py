@@ -36,7 +36,7 @@ from bench.harness import RunOptions, UsageError
 from bench.job_queue import LocalQueue, QueueError, SlurmQueue
 from bench.job_state import Tracked, judge
 from bench.progress import Progress
-from bench.record import ResultsError, load_results, validate_run
+from bench.record import ResultsError, load_results, read_results_bytes, validate_run
 from bench.results import save_run, sweep_runs
 from bench.sweep import Job, save_state, state_path, summarize
 
@@ -136,8 +136,7 @@ def _merge(record_file: Path, results_dir: Path, state: dict) -> bool:
     """Save a job's record unless this sweep already has that (model, precision); True when
     the job counts as done."""
     try:
-        run = validate_run(json.loads(record_file.read_text(encoding="utf-8")),
-                           str(record_file))
+        run = validate_run(json.loads(read_results_bytes(record_file)), str(record_file))
     except (OSError, ValueError, ResultsError):
         return False
     if run.sweep != state["sweep_id"]:

@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 import re
 from pathlib import Path
@@ -60,6 +61,18 @@ def sha256sum(path: str | Path, chunk: int = 1 << 20) -> str:
     except UnsafeFile as e:
         raise WeightsError(str(e)) from None
     return h.hexdigest()
+
+
+def _require_regular(path: Path) -> None:
+    """A missing file, or one that is a folder, device or FIFO (after links): WeightsError."""
+    from catalog.safeio import UnsafeFile, check_regular
+
+    if not os.path.lexists(path):
+        raise WeightsError(f"weights file not found: {path}")
+    try:
+        check_regular(path, "checkpoint")
+    except UnsafeFile as e:
+        raise WeightsError(str(e)) from None
 
 
 def model_bytes(model: nn.Module) -> int:
@@ -105,8 +118,7 @@ def read_state_dict(path: str | Path, expected_bytes: int | None = None
     """The flat tensor dict stored in `path` (containers unwrapped, 'module.' stripped);
     a zip archive's declared sizes are checked first (`check_archive`)."""
     path = Path(path).expanduser()
-    if not path.is_file():
-        raise WeightsError(f"weights file not found: {path}")
+    _require_regular(path)
     if path.suffix == ".safetensors":
         from safetensors.torch import load_file
 
@@ -212,8 +224,7 @@ def read_checkpoint(path: str | Path, sha256: str | None = None,
     prefix of 8+ hex digits) before anything is unpickled, and its archive's declared sizes
     against `expected_bytes` (the model's, when known). Raises WeightsError."""
     path = Path(path).expanduser()
-    if not path.is_file():
-        raise WeightsError(f"weights file not found: {path}")
+    _require_regular(path)
     digest = sha256sum(path)
     if sha256 is not None:
         want = sha256.lower().strip()

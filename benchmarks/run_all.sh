@@ -12,6 +12,7 @@ sizes=100,1000,10000; repeat=3
 if [ "${QUICK:-}" = 1 ]; then sizes=100,1000; repeat=1; fi
 
 echo "== catalog validate / export at ${sizes} papers";  $py benchmarks/catalog_scale.py --sizes "$sizes" --repeat "$repeat"
+echo "== catalog validate against libyaml's parser alone (10,000 papers)"; $py benchmarks/validate_vs_scan.py --repeat "$repeat"
 echo "== site build at ${sizes} papers";                 $py tests/site/site_scale.py --sizes "$sizes" --json benchmarks/site_scale.json
 echo "== bench start-up, harness overhead, FLOP counting per model"; $py benchmarks/bench_harness.py
 echo "== bench list / bench run --help start-up against catalog --help"; $py benchmarks/startup_ratio.py

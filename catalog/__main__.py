@@ -1,5 +1,5 @@
 """`python -m catalog ...` runs the `catalog` command line."""
 
-from catalog.cli import app
+from catalog.cli import main
 
-app(prog_name="catalog")
+main()

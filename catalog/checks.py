@@ -27,27 +27,28 @@ def check_catalog(cat: Catalog, where: SourceMap | None = None) -> list[CatalogI
     """All cross-entry errors, in file order."""
     w = _where(where)
     issues: list[CatalogIssue] = []
+    # Where things were first seen is kept as a path, and turned into a line only for a message:
+    # a valid catalog never asks `where` for a position (its positions may not be built yet).
     paper_seen: dict[str, int] = {}
-    model_seen: dict[str, tuple[str, int]] = {}  # model id -> (paper id, line)
+    model_seen: dict[str, tuple[str, tuple]] = {}  # model id -> (paper id, path of its id)
 
     for i, paper in enumerate(cat.papers):
         if paper.id in paper_seen:
             issues.append(w.issue((i, "id"), f"duplicate paper id '{paper.id}' "
-                                             f"(first on line {paper_seen[paper.id]})"))
+                                             f"(first on line {w.line((paper_seen[paper.id], 'id'))})"))
         else:
-            paper_seen[paper.id] = w.line((i, "id"))
+            paper_seen[paper.id] = i
 
         declared = set()
         for j, m in enumerate(paper.models):
-            line = w.line((i, "models", j, "id"))
             if m.id in model_seen:
                 owner, first = model_seen[m.id]
                 issues.append(w.issue((i, "models", j, "id"),
                                       f"duplicate model id '{m.id}' (first declared by paper "
-                                      f"'{owner}' on line {first}); model ids are unique "
+                                      f"'{owner}' on line {w.line(first)}); model ids are unique "
                                       f"across the catalog"))
             else:
-                model_seen[m.id] = (paper.id, line)
+                model_seen[m.id] = (paper.id, (i, "models", j, "id"))
             declared.add(m.id)
 
         for kind in ("results", "efficiency"):
@@ -118,19 +119,21 @@ def _locators(i: int, paper, w: SourceMap) -> list[CatalogIssue]:
     """A note or `where` names what a reader can open, never the tool or mirror we read it with."""
     out = []
 
-    def walk(node, path):
+    def walk(node, path):  # descends into containers only: ~2M scalars at 10,000 papers
         if isinstance(node, dict):
             for k, v in node.items():
-                if k in ("note", "where", "notes") and isinstance(v, str) and (hit := how_read(v)):
-                    out.append(w.issue((i, *path, k), f"'{hit}' names a tool, an index, a file id or a "
-                                                      f"mirror; cite the paper (arXiv id with version and "
-                                                      f"table), the publisher's page or the repository at a "
-                                                      f"commit instead"))
-                else:
+                if type(v) is str:
+                    if k in ("note", "where", "notes") and (hit := how_read(v)):
+                        out.append(w.issue((i, *path, k), f"'{hit}' names a tool, an index, a file id or a "
+                                                          f"mirror; cite the paper (arXiv id with version and "
+                                                          f"table), the publisher's page or the repository at a "
+                                                          f"commit instead"))
+                elif isinstance(v, (dict, list)):
                     walk(v, (*path, k))
         elif isinstance(node, list):
             for j, v in enumerate(node):
-                walk(v, (*path, j))
+                if isinstance(v, (dict, list)):
+                    walk(v, (*path, j))
 
     walk(paper.model_dump(exclude_none=True), ())
     return out

@@ -267,6 +267,7 @@ def _format(text: str, layout: _Layout, reorder: bool) -> str:
         head.pop(0)
     out += head
 
+    sticky = False  # the last paper ended with a '|+' scalar
     for n, (start, chunk) in enumerate(zip(starts, chunks)):
         tail: list[_Line] = []
         while len(chunk) > 1 and (chunk[-1].blank or chunk[-1].marker or (
@@ -279,16 +280,18 @@ def _format(text: str, layout: _Layout, reorder: bool) -> str:
             after = []
         last_blank = max((i for i, x in enumerate(tail) if x.blank), default=len(tail))
         attached = [x for x in tail[:last_blank] if not x.blank]  # comments closing this paper
-        if out and not out[-1].sticky:
+        if out and not sticky:  # after a '|+' scalar, a blank line would be part of its text
             out.append(_Line(""))
         out += _collapse_blanks([_strip(x) for x in carry])
-        out += _format_paper(chunk, reorder and start not in fixed)
+        body = _format_paper(chunk, reorder and start not in fixed)
+        sticky = body[-1].sticky
+        out += body
         out += [_strip(x) for x in attached]
         carry = tail[last_blank + 1:]
         if after or (n == len(chunks) - 1 and any(not x.blank for x in carry)):
             rest = _collapse_blanks([_strip(x) for x in carry])
             if rest:
-                if not out[-1].sticky:
+                if not sticky:
                     out.append(_Line(""))
                 out += rest
             out += [_strip(x) for x in after]

@@ -48,7 +48,7 @@ from yaml.events import (
 
 from catalog import DEFAULT_CATALOG
 from catalog.safeio import UnsafeFile, read_bytes
-from catalog.schema import Catalog, Paper
+from catalog.schema import _BAD_CHARS, TEXT_CHECKED, Catalog, Paper, bad_char_message
 
 # What aliases may add to a document (beyond what is written out): enough for any sane use of
 # anchors (shared source lists, `<<: *defaults`), far below a billion laughs.
@@ -149,9 +149,23 @@ class SourceMap:
     _root_pos: int | None = field(default=None, repr=False)
     _marks: dict[int, Any] = field(default_factory=dict, repr=False)
     _aliases: dict[int, tuple[str, int]] = field(default_factory=dict, repr=False)
+    text_issues: list[CatalogIssue] = field(default_factory=list, repr=False)  # bad characters
+    _lazy_text: str | None = field(default=None, repr=False)  # positions not built yet
+    _data: Any = field(default=None, repr=False)  # the plain data the catalog was built from
+
+    def _materialize(self) -> None:
+        """Build the mark tree now (the fast path left it for the first question)."""
+        text, self._lazy_text = self._lazy_text, None
+        builder = _Builder(text, self.file)
+        with _no_gc():
+            builder.build()
+        self._root, self._root_pos = builder.where._root, builder.where._root_pos
+        self._marks, self._aliases = builder.where._marks, builder.where._aliases
 
     def _walk(self, path: Path_, prefer_key: bool) -> tuple[int | None, bool]:
         """(position of the deepest node of `path` the tree knows, reached through an alias)."""
+        if self._lazy_text is not None:
+            self._materialize()
         if self._root_pos is None:
             return None, False
         obj, pos = self._root, self._root_pos
@@ -179,6 +193,8 @@ class SourceMap:
         p = tuple(path)
         if prefer_key and p in self.key_lines:
             return self.key_lines[p], 0
+        if self._lazy_text is not None:
+            self._materialize()
         if self._root_pos is not None:
             return _line_col(self._walk(p, prefer_key)[0])
         while p:
@@ -197,7 +213,7 @@ class SourceMap:
         return format_location(path, self.paper_ids)
 
     def issue(self, path: Path_, message: str, prefer_key: bool = False) -> CatalogIssue:
-        line, col = self.position(path, prefer_key)
+        line, col = self.position(path, prefer_key)  # builds the marks if need be
         pos, via_alias = self._walk(tuple(path), prefer_key) if self._root_pos is not None else (None, False)
         if via_alias and pos in self._aliases:
             name, anchor = self._aliases[pos]
@@ -333,6 +349,11 @@ class _Builder:
 
     def __init__(self, text: str, file: str):
         self.text, self.restore = _yaml12_breaks(text)
+        # Catalog text may not hold invisible or control characters (catalog.schema). Raw ones
+        # are found by one search of the whole text; escaped ones ("\x1b") only exist in
+        # double-quoted scalars, which are checked one by one.
+        self.check_all = _BAD_CHARS.search(self.text) is not None
+        self.text_problems: list[tuple[Path_, int, str]] = []
         self.where = SourceMap(file)
         self.problems: list[tuple[Path_, int, str]] = []
         self.stack: list[_Frame] = []
@@ -366,6 +387,7 @@ class _Builder:
     def build(self) -> Any:
         get = CParser(self.text).get_event
         restore = self.restore
+        check_all = self.check_all
         stack = self.stack
         marks_of = self.where._marks
         add = self.add
@@ -379,6 +401,9 @@ class _Builder:
                     value = value.translate(restore)
                 m = ev.start_mark
                 pos = (m.line << 32) | (m.column << 1)
+                if (check_all or ev.style == '"') and _BAD_CHARS.search(value) \
+                        and bad_char_message(value.strip()):  # as validated: stripped
+                    self.text_problems.append((self._path(), pos, bad_char_message(value.strip())))
                 if len(value) > MAX_SCALAR_CHARS:
                     self.problem(pos, f"this value is {len(value):,} characters long (at most "
                                       f"{MAX_SCALAR_CHARS:,}): {excerpt(value)}")
@@ -621,8 +646,114 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
+class _Slow(Exception):
+    """The fast path met something it leaves to `_Builder` (a problem, an anchor, a tag...)."""
+
+
+_NO_KEY = object()
+
+
+def _build_fast(text: str, restore: dict[int, int] | None, check_all: bool) -> Any:
+    """The data of a document that holds nothing unusual, without positions (the common case:
+    a valid catalog). Anything `_Builder` would report, and anything it treats specially
+    (anchors, aliases, merge keys, tags), raises `_Slow`; the caller then builds again with
+    `_Builder`, which reports it with its position. Same data as `_Builder` otherwise.
+
+    The open container is kept in locals (`parent`, `in_list`, `key`), the rest on `stack`."""
+    get = CParser(text).get_event
+    stack: list[tuple[Any, bool, Any]] = []   # the enclosing (container, in_list, key)
+    parent: Any = None
+    in_list = False
+    key: Any = _NO_KEY                      # a mapping's pending key
+    plain: dict[str, Any] = {}              # resolve_plain's answers, by text
+    root = None
+    documents = 0
+    resolve_start = _RESOLVE_START
+    while True:
+        ev = get()
+        kind = type(ev)
+        if kind is ScalarEvent:
+            value = ev.value
+            if restore is not None:
+                value = value.translate(restore)
+            if ev.anchor is not None or len(value) > MAX_SCALAR_CHARS:
+                raise _Slow
+            if (check_all or ev.style == '"') and _BAD_CHARS.search(value) \
+                    and _BAD_CHARS.search(value.strip()):
+                raise _Slow
+            tag = ev.tag
+            if tag is None:
+                if (not value or value[0] in resolve_start) and ev.implicit[0]:
+                    resolved = plain.get(value, _NO_KEY)  # years, booleans, common numbers
+                    if resolved is _NO_KEY:
+                        try:
+                            resolved = resolve_plain(value)
+                        except _ScalarProblem:
+                            raise _Slow from None
+                        if len(plain) < 100_000:
+                            plain[value] = resolved
+                    value = resolved
+            elif tag != "!" and tag != _STR_TAG:
+                raise _Slow
+            if in_list:
+                parent.append(value)
+            elif key is _NO_KEY:
+                if parent is None or type(value) is not str or value == _MERGE or value in parent:
+                    raise _Slow  # a scalar document, a key that is no plain text, a repeated key
+                key = value
+            else:
+                parent[key] = value
+                key = _NO_KEY
+        elif kind is MappingStartEvent or kind is SequenceStartEvent:
+            is_map = kind is MappingStartEvent
+            if ev.anchor is not None or len(stack) >= MAX_DEPTH - 1 \
+                    or ev.tag not in (_MAP_TAGS if is_map else _SEQ_TAGS):
+                raise _Slow
+            new: Any = {} if is_map else []
+            if in_list:
+                parent.append(new)
+            elif parent is None:
+                root = new
+            elif key is _NO_KEY:
+                raise _Slow  # a container as a key
+            else:
+                parent[key] = new
+                key = _NO_KEY
+            stack.append((parent, in_list, key))
+            parent, in_list, key = new, not is_map, _NO_KEY
+        elif kind is MappingEndEvent or kind is SequenceEndEvent:
+            parent, in_list, key = stack.pop()
+        elif kind is DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                raise _Slow
+        elif kind is StreamEndEvent:
+            return root
+        elif kind is AliasEvent:
+            raise _Slow
+        # StreamStart, DocumentEnd: nothing to do
+
+
 def parse_yaml(text: str, file: str = "<string>") -> tuple[Any, SourceMap, list[CatalogIssue]]:
-    """Parse `text` into plain data; syntax and safety problems come back as located issues."""
+    """Parse `text` into plain data; syntax and safety problems come back as located issues.
+
+    A document with nothing to report is built by `_build_fast`, without positions: its
+    SourceMap builds them (parsing again) the first time a position is asked for. Anything
+    else is built by `_Builder`, which locates every problem."""
+    lib_text, restore = _yaml12_breaks(text)
+    try:
+        with _no_gc():
+            data = _build_fast(lib_text, restore, _BAD_CHARS.search(lib_text) is not None)
+    except (_Slow, yaml.YAMLError, UnicodeEncodeError):
+        return _parse_located(text, file)
+    where = SourceMap(file)
+    where._lazy_text = text
+    if data is not None:
+        where.paper_ids = _paper_ids(data)
+    return data, where, []
+
+
+def _parse_located(text: str, file: str) -> tuple[Any, SourceMap, list[CatalogIssue]]:
     builder = _Builder(text, file)
     where = builder.where
     try:
@@ -665,6 +796,9 @@ def parse_yaml(text: str, file: str = "<string>") -> tuple[Any, SourceMap, list[
     if len(builder.problems) > MAX_ISSUES:
         issues.append(CatalogIssue(file, issues[-1].line, "yaml",
                                    f"too many problems: stopped after the first {MAX_ISSUES}"))
+    for path, pos, msg in builder.text_problems[:MAX_ISSUES]:
+        line, col = _line_col(pos)
+        where.text_issues.append(CatalogIssue(file, line, where.location(path), msg, col))
     return data, where, issues
 
 
@@ -808,9 +942,12 @@ def parse_catalog(text: str, file: str = "<string>",
             f"the top level must be a list of papers ('- id: ...'), not a {kind}", col)]
     try:
         with _no_gc():
-            cat = Catalog.model_validate(data)
+            cat = Catalog.model_validate(data, context={TEXT_CHECKED: True})
     except ValidationError as e:
-        return None, where, validation_issues(e, where)
+        return None, where, where.text_issues + validation_issues(e, where)
+    if where.text_issues:
+        return None, where, where.text_issues
+    where._data = data  # freed with the catalog, not here: see catalog.cli._KEEP
     if checks:
         from catalog.checks import check_catalog  # checks imports this module's types
 

@@ -690,6 +690,13 @@ class _Builder:
             how.append("schedule from the config name")
         if pre_words:
             how.append(pre_words)
+        # tables print a name readers can read (the config name is one long word): the method,
+        # the backbone, the schedule and crop, and who trained it
+        label = " ".join(x for x in (m.In_Collection or pid, arch[0] if arch else None) if x)
+        recipe = ", ".join(x for x in (f"{iters // 1000}k" if isinstance(iters, int) and iters >= 1000 else None,
+                                       crop) if x)
+        who = {"mmsegmentation": "mmseg"}.get(self.source, self.source)
+        model["short_name"] = (f"{label} ({who}{', ' + recipe if recipe else ''})")[:64]
         memory = meta.memory_gb or meta.training_memory_gb
         memory_key = "Memory (GB)" if meta.memory_gb else "Training Memory (GB)"
         for j, r, name, ds_words in usable:

@@ -31,8 +31,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-__all__ = ["UnsafeFile", "read_bytes", "read_text", "open_regular", "write_atomic", "locked",
-           "check_writable", "MB"]
+__all__ = ["UnsafeFile", "read_bytes", "read_text", "open_regular", "check_regular",
+           "write_atomic", "locked", "check_writable", "MB"]
 
 MB = 1 << 20
 _CHUNK = 1 << 20
@@ -82,6 +82,11 @@ def _stat_regular(path: Path, what: str) -> os.stat_result:
         raise UnsafeFile(path, f"is {_kind(st.st_mode)}{target}, not a regular file; a {what} "
                                "must be a plain file")
     return st
+
+
+def check_regular(path: Path | str, what: str = "file") -> None:
+    """Refuse (`UnsafeFile`) a path that is not a regular file once links are followed."""
+    _stat_regular(Path(path), what)
 
 
 @contextmanager

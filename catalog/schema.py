@@ -8,7 +8,7 @@ The JSON Schema in `schema/papers.schema.json` is generated from these models.
 from __future__ import annotations
 
 import re
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
@@ -54,12 +54,19 @@ _BAD_CHARS = re.compile(
     "\ufeff\ufdd0-\ufdef\ufffe\uffff]")
 
 
-def _check_text(value: str) -> str:
+# Validation context flag: every string was checked for _BAD_CHARS before validation (the loader
+# does it once per scalar, far cheaper than a Python validator call per field).
+TEXT_CHECKED = "text_checked"
+
+
+def bad_char_message(value: str) -> str | None:
+    """Why `value` is not catalog text (None when it is)."""
     m = _BAD_CHARS.search(value)
-    if m:
-        raise ValueError(f"contains the invisible or control character U+{ord(m.group()):04X} "
-                         f"at position {m.start()}")
-    return value
+    if m is None:
+        return None
+    return f"contains the invisible or control character U+{ord(m.group()):04X} at position {m.start()}"
+
+
 
 TagName = Literal[tuple(TAGS)]  # type: ignore[valid-type]
 Pretraining = Literal[tuple(PRETRAINING)]  # type: ignore[valid-type]
@@ -89,17 +96,23 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=True,
                               allow_inf_nan=False)
 
-    @field_validator("*", mode="after")
-    @classmethod
-    def _clean_text(cls, v):
-        if isinstance(v, str):
-            if _BAD_CHARS.search(v):
-                _check_text(v)
-        elif isinstance(v, list):
-            for x in v:
-                if isinstance(x, str) and _BAD_CHARS.search(x):
-                    _check_text(x)
-        return v
+
+def _text_problem(value: Any, where: str = "") -> str | None:
+    """The first string inside `value` (a model, list or text) that is not catalog text."""
+    if isinstance(value, str):
+        msg = bad_char_message(value)
+        return f"{where}: {msg}" if msg and where else msg
+    if isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            found = _text_problem(getattr(value, name), f"{where}.{name}" if where else name)
+            if found:
+                return found
+    elif isinstance(value, (list, tuple)):
+        for i, x in enumerate(value):
+            found = _text_problem(x, f"{where}[{i}]")
+            if found:
+                return found
+    return None
 
 
 class SourceRef(Strict):
@@ -149,7 +162,7 @@ class ModelVariant(Strict):
     id: Slug
     name: Text
     short_name: str | None = Field(
-        None, max_length=40, description="How tables name the model when `name` is not a name readers use "
+        None, max_length=64, description="How tables name the model when `name` is not a name readers use "
                                          "(a survey's row label, a sentence): e.g. 'ShuffleNet V2 + atrous'")
     backbone: str | None = None
     unnamed_variant: bool = Field(
@@ -387,6 +400,16 @@ class Paper(Strict):
         if v in RESERVED_IDS:
             raise ValueError(f"'{v}' is reserved for a page the site generates; choose another id")
         return v
+
+    @model_validator(mode="after")
+    def _clean_text(self, info: ValidationInfo) -> Paper:
+        # Once per paper, not per field: the loader checks every string of the document
+        # itself (catalog.load, with its line), and says so with TEXT_CHECKED.
+        if not (info.context and info.context.get(TEXT_CHECKED)):
+            found = _text_problem(self)
+            if found:
+                raise ValueError(found)
+        return self
 
     @model_validator(mode="after")
     def _authors_sourced(self) -> Paper:

@@ -14,6 +14,7 @@ Nothing is ever resized here: protocols upsample logits to the label, never the 
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -44,15 +45,23 @@ def open_image(path: Path, what: str = "image") -> Iterator[Image.Image]:
     from catalog.safeio import UnsafeFile, open_regular
 
     try:
-        with open_regular(path, what) as f, Image.open(f) as im:
-            w, h = im.size
-            if w > MAX_SIDE or h > MAX_SIDE or w * h > MAX_PIXELS:
-                raise DatasetError(f"{path}: {what} declares {w}x{h} pixels (WxH) in its header; "
-                                   f"refusing to decode more than {MAX_PIXELS:,} pixels or a side "
-                                   f"over {MAX_SIDE:,}")
-            yield im
+        with open_regular(path, what) as f:
+            with warnings.catch_warnings():  # PIL warns from 89 MP on; our lower limit decides
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                im = Image.open(f)
+            with im:
+                w, h = im.size
+                if w > MAX_SIDE or h > MAX_SIDE or w * h > MAX_PIXELS:
+                    raise DatasetError(f"{path}: {what} declares {w}x{h} pixels (WxH) in its "
+                                       f"header; refusing to decode more than {MAX_PIXELS:,} "
+                                       f"pixels or a side over {MAX_SIDE:,}")
+                yield im
     except (DatasetError, UnsafeFile) as exc:
         raise DatasetError(str(exc)) from None
+    except Image.DecompressionBombError:  # PIL's own check, at twice its MAX_IMAGE_PIXELS
+        raise DatasetError(f"{path}: {what} declares more than {2 * Image.MAX_IMAGE_PIXELS:,} "
+                           f"pixels in its header; refusing to decode more than "
+                           f"{MAX_PIXELS:,} pixels") from None
     except Exception as exc:  # PIL raises several types for truncated/unknown files
         raise DatasetError(f"{path}: cannot read {what} ({exc})") from exc
 

@@ -139,6 +139,7 @@ class SiteData:
     anchors: list[str] = field(default_factory=list)                    # conflict index -> anchor
     _claim_rows: list[dict] | None = None
     _accuracy_rows: list[dict] | None = None
+    repro: dict = field(default_factory=dict)   # board row id -> catalog ReproductionVerdict
 
     @property
     def papers(self) -> list[Paper]:
@@ -202,6 +203,9 @@ def prepare(cat: Catalog, runs: dict[str, R.Run]) -> SiteData:
     comp = compare_catalog(cat, measured)
     data = SiteData(cat, runs, comp, speed_rows(cat, comp.rows))
     data.anchors = _conflict_anchors(comp.conflicts)
+    from catalog.reproductions import reproduction_verdicts, verdicts_by_row
+
+    data.repro = verdicts_by_row(reproduction_verdicts(cat, rows=comp.rows))
     for p in cat.papers:
         for m in p.models:
             data.owners.setdefault(m.id, p)
@@ -350,7 +354,7 @@ def verdict_reason(row: dict) -> str:
     v, run = row["verdict"], row["run"]
     if v is None:
         if run is None:
-            from bench.models.unbuilt import reason
+            from bench.models._unbuilt import reason
 
             paper = row["paper"].id if row.get("paper") is not None else None
             return ("the bench has not run this model yet" if row["model"] in _built_models() else
@@ -403,12 +407,15 @@ class Reproduction:
 
 
 def reproduction(data: SiteData, paper: Paper, result: Result) -> Reproduction:
-    """The verdict on one accuracy claim. The one place reproduction verdicts plug in: the
-    catalog's reproductions (catalog/reproductions.py, being written) will be looked up here;
-    until then no accuracy claim has been reproduced independently, and nothing ran, so no
-    environment is named."""
-    return Reproduction(NO_REPRODUCTION, f"no one has re-measured this {metric_words(result.metric)} on "
-                                         f"{split_words(result)} with the released model yet")
+    """The verdict on one accuracy claim, from catalog.reproductions (an independent re-training
+    on the same protocol: reproduced within the tolerance, lower or higher; one under other
+    settings is shown, not judged). Nothing ran on this site's machine, so no environment."""
+    found = data.row_of.get(id(result))
+    v = data.repro.get(found[1].id) if found else None
+    if v is None or v.verdict == "none":
+        return Reproduction(NO_REPRODUCTION, f"no one has re-trained this {metric_words(result.metric)} on "
+                                             f"{split_words(result)} independently yet")
+    return Reproduction(v.verdict, v.words, v.reproduced)
 
 
 def split_words(result: Result) -> str:

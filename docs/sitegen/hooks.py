@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -34,7 +35,7 @@ def on_config(config, **kwargs):
     BLOCKS.clear()  # `mkdocs serve` rebuilds in one process
     root = Path(config.config_file_path).resolve().parent if config.config_file_path else ROOT
     path = D.catalog_path(root)
-    if not path.is_file():
+    if not os.path.lexists(path):  # a link to a device or a folder: the loader says what it is
         raise PluginError(f"SegAtlas: catalog not found at {path} "
                           "(set SEGATLAS_CATALOG to a papers.yaml, relative to mkdocs.yml)")
     try:
