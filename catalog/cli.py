@@ -517,6 +517,59 @@ def import_model_index(
     typer.echo(f"wrote {out} ({summary})", err=True)
 
 
+@import_app.command("relink")
+def import_relink(
+    source: Annotated[str, typer.Option(help="The library whose import file to re-link "
+                                             "(data/imports/SOURCE.yaml).")] = "mmsegmentation",
+    path: Annotated[Path, typer.Option("--catalog", help="Catalog YAML file.")] = DEFAULT_CATALOG,
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if the import file "
+                                                        "would change.")] = False,
+) -> None:
+    """Re-link an import file to the hand-curated catalog without the zoo's files: after adding a
+    paper's own models, tie the zoo's re-trainings to them (`reproduces`, by the architecture each
+    imported model records, through the importer's own table) and drop zoo metadata of papers now
+    curated. The result equals what re-importing the same commit writes.
+
+    Exit 0 when written or unchanged, 1 when the files cannot be read or a config now duplicates a
+    hand-curated row (only a re-import settles that), 2 on a bad option.
+    """
+    from catalog.modelindex import REPOS, check_text, import_path
+    from catalog.relink import RelinkError, relink
+
+    if source not in REPOS:
+        typer.echo(f"error: unknown source {source[:60]!r}; known: {', '.join(REPOS)}", err=True)
+        raise typer.Exit(2)
+    with _refusals(), locked(import_path(path, source)) as target:
+        try:
+            done = relink(path, source)
+        except RelinkError as e:
+            for issue in e.issues:
+                typer.echo(str(issue))
+            typer.echo(f"{len(e.issues)} error(s); nothing written", err=True)
+            raise typer.Exit(1) from None
+        issues = check_text(done.text, path, source)
+        if issues:
+            for issue in issues:
+                typer.echo(str(issue))
+            typer.echo(f"{len(issues)} error(s) in the re-linked import; nothing written", err=True)
+            raise typer.Exit(1)
+        for model, own in done.linked:
+            typer.echo(f"linked {model} -> {own}")
+        for model, own in done.unlinked:
+            typer.echo(f"unlinked {model} (was {own})")
+        for pid in done.curated:
+            typer.echo(f"{pid}: now curated; the zoo's metadata dropped")
+        summary = f"{len(done.linked)} linked, {len(done.unlinked)} unlinked"
+        if done.before == done.text:
+            typer.echo(f"{target}: unchanged ({summary})", err=True)
+            return
+        if check:
+            typer.echo(f"{target}: would change ({summary})", err=True)
+            raise typer.Exit(1)
+        write_atomic(target, done.text)
+        typer.echo(f"wrote {target} ({summary})", err=True)
+
+
 # What a command built, kept alive until `main` leaves the process without freeing it: freeing
 # the ~1M small objects of a 10,000-paper catalog one by one takes 0.3 s and helps no one. (Under
 # a test runner, which calls `app` and never `main`, the next command drops it.)

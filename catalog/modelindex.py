@@ -465,6 +465,14 @@ REPRODUCES: dict[str, dict[str, str]] = {
     "deeplabv3": {"R-101-D8": "deeplabv3", "R-101-D16-MG124": "deeplabv3"},
     "fast-scnn": {"FastSCNN": "fast-scnn"}, "cgnet": {"M3N21": "cgnet"}, "erfnet": {"ERFNet": "erfnet"},
     "icnet": {"R-50-D8": "icnet"},
+    # Keyed by backbone and head: the zoo trains these backbones under more than one head.
+    "twins": {f"{bb}/UPerNet": f"upernet-twins-{own}" for bb, own in (
+        ("Twins-PCPVT-S", "pcpvt-s"), ("Twins-PCPVT-B", "pcpvt-b"), ("Twins-PCPVT-L", "pcpvt-l"),
+        ("SVT-S", "svt-s"), ("Twins-SVT-S", "svt-s"), ("Twins-SVT-B", "svt-b"), ("Twins-SVT-L", "svt-l"))},
+    "segmenter": {f"ViT-{v}_16/Mask": f"segmenter-{v.lower()}-mask-16" for v in "TSBL"},
+    "k-net": {"R-50-D8/FCN": "knet-r50-fcn", "R-50-D8/PSPNet": "knet-r50-pspnet",
+              "R-50-D8/DeepLabV3": "knet-r50-deeplabv3", "R-50-D8/UperNet": "knet-r50-upernet",
+              "Swin-T/UperNet": "knet-swin-t-upernet", "Swin-L/UperNet": "knet-swin-l-upernet"},
 }
 # Architecture words that mark another training recipe than the config family's usual one.
 _RECIPE_MARKS = ("(FP16)",)
@@ -472,6 +480,33 @@ _ITERS_NAME_RE = re.compile(r"[-_](\d+)k[-_]")
 _HASH_RE = re.compile(r"-([0-9a-f]{8,64})\.pth$")
 _ENGINES = {"pytorch": "pytorch", "tensorrt": "tensorrt", "onnxruntime": "onnxruntime"}
 _PRECISIONS = {"fp32": "fp32", "fp16": "fp16", "int8": "int8", "bf16": "bf16"}
+
+
+def reproduced_by(pid: str, arch: list[str], pretraining: str | None, own_models: set[str]) -> str | None:
+    """The paper's own model a zoo config re-trains, by its metafile architecture (REPRODUCES),
+    when the hand-curated catalog has that model; None otherwise (never guessed from a backbone)."""
+    if not arch or any(x in arch for x in _RECIPE_MARKS) or any("(" in x for x in arch):
+        return None
+    table = REPRODUCES.get(pid, {})
+    key = arch[0] if arch[0] in table else f"{arch[0]}/{arch[-1]}"
+    target = table.get(key)
+    if target and pretraining == "imagenet-22k" and f"{target}-in22k" in own_models:
+        target = f"{target}-in22k"  # the catalog keeps the ImageNet-22k variant apart
+    return target if target in own_models else None
+
+
+_ARCH_NOTE_RE = re.compile(r"(?:^|; )architecture (.+?)(?=; |\.$)")
+
+
+def arch_words(arch: list[str]) -> str:
+    """How a model's note states its metafile architecture (read back by `arch_from_note`)."""
+    return f"architecture {' / '.join(arch)}"
+
+
+def arch_from_note(note: str | None) -> list[str]:
+    """The architecture an imported model's note states (`arch_words`), [] when it states none."""
+    m = _ARCH_NOTE_RE.search(note or "")
+    return m.group(1).split(" / ") if m else []
 
 
 def model_slug(config_name: str, source: str) -> str:
@@ -658,7 +693,7 @@ class _Builder:
                                                 f"model {m.Name}, Weights")]
             model["weights"] = [ckpt]
         words = [f"Config {self.url(m.Config)}" if m.Config else "No config named",
-                 f"architecture {' / '.join(arch)}" if arch else None,
+                 arch_words(arch) if arch else None,
                  f"trained on {m.Metadata.training_resources}" if m.Metadata.training_resources else None]
         if any(x in arch for x in _RECIPE_MARKS):
             words.append("trained in mixed precision (FP16), a recipe of its own")
@@ -775,14 +810,7 @@ class _Builder:
             entry["efficiency"].append(e2)
 
     def reproduces(self, pid: str, arch: list[str], pretraining: str | None) -> str | None:
-        if not arch or any(x in arch for x in _RECIPE_MARKS) or any("(" in x for x in arch):
-            return None
-        table = REPRODUCES.get(pid, {})
-        key = arch[0] if arch[0] in table else f"{arch[0]}/{arch[-1]}"
-        target = table.get(key)
-        if target and pretraining == "imagenet-22k" and f"{target}-in22k" in self.own_models:
-            target = f"{target}-in22k"  # the catalog keeps the ImageNet-22k variant apart
-        return target if target in self.own_models else None
+        return reproduced_by(pid, arch, pretraining, self.own_models)
 
     def entry(self, pid: str) -> dict:
         if pid not in self.entries:
@@ -924,4 +952,5 @@ def new_paper_entry(entry: dict) -> Paper:
 
 
 __all__ = ["ImportPlan", "ImportError_", "Skipped", "build_import", "read_paths", "render", "run_import",
-           "check_text", "model_slug", "import_path", "DATASET_WORDS", "REPRODUCES"]
+           "check_text", "model_slug", "import_path", "DATASET_WORDS", "REPRODUCES", "reproduced_by",
+           "arch_words", "arch_from_note"]

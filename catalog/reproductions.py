@@ -1,8 +1,8 @@
 """Is a paper's accuracy claim true? Verdicts from independent re-trainings.
 
 A paper's own score (a board row whose model has no `implementation`) is judged against the
-re-implementations that reproduce that model (`ModelVariant.reproduces`: same variant and
-backbone), row by row of `catalog.compare.rows`:
+re-implementations that reproduce that model (`ModelVariant.reproduces`, an explicit link: same
+variant, backbone and head), row by row of `catalog.compare.rows`:
 
 - **same protocol**: same benchmark key (dataset variant), metric and ranking (split/server),
   no stated difference in backbone pre-training, training crop or test size, and single- vs multi-scale testing stated
@@ -173,26 +173,17 @@ def verdict_for(claim: Row, reproductions: list[Row]) -> ReproductionVerdict:
                                unstated=nearest.unstated, words=words, **base)
 
 
-def _norm(backbone: str | None) -> str:
-    return "".join(ch for ch in (backbone or "").lower() if ch.isalnum())
-
-
 def reproduced_model(catalog: Catalog, model, paper_id: str) -> str | None:
-    """The paper's own model a re-implementation reproduces: its `reproduces`, else the one
-    model of its paper whose stated backbone is the re-implementation's (MiT-B0 = MiT-B0)."""
+    """The paper's own model a re-implementation reproduces: its `reproduces`, and nothing else.
+
+    A backbone alone does not say which model a re-training is of: one backbone is often
+    trained under several heads (Twins-PCPVT-S with FPN and UPerNet, Segmenter's ViT-S/16 with a
+    linear and a mask decoder), and a guessed link would judge a claim against another model.
+    `catalog import` writes the link from the metafile's architecture (catalog.modelindex
+    REPRODUCES); a hand-curated re-implementation states it."""
     if model is None or not model.implementation:
         return None
-    if model.reproduces:
-        return model.reproduces
-    if not model.backbone:
-        return None
-    try:
-        paper = catalog.paper(paper_id)
-    except KeyError:
-        return None
-    same = [m.id for m in paper.models if not m.implementation and m.backbone
-            and _norm(m.backbone) == _norm(model.backbone)]
-    return same[0] if len(same) == 1 else None
+    return model.reproduces
 
 
 def reproduction_verdicts(catalog: Catalog, rows: list[Row] | None = None) -> list[ReproductionVerdict]:

@@ -8,7 +8,6 @@ extension. `paper` means the paper the entry describes (give `where`: table or s
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass
 
 

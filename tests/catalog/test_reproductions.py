@@ -25,7 +25,8 @@ FIXTURE = f"""
   - {{id: net-c, name: Net-C}}
   - {{id: net-a-zoo, name: Net-A (zoo), backbone: R-50-D8, implementation: mmsegmentation, reproduces: net-a}}
   - {{id: net-a-zoo-long, name: Net-A (zoo long), implementation: mmsegmentation, reproduces: net-a}}
-  - {{id: net-b-zoo, name: Net-B (zoo), backbone: resnet 101, implementation: mmsegmentation}}
+  - {{id: net-b-zoo, name: Net-B (zoo), backbone: resnet 101, implementation: mmsegmentation, reproduces: net-b}}
+  - {{id: net-b-zoo-fpn, name: Net-B FPN (zoo), backbone: ResNet-101, implementation: mmsegmentation}}
   results:
   - {{model: net-a, dataset: ade20k, split: val, value: 45.0, setting: {{crop_size: 512x512, multi_scale: false}}, {SRC}}}
   - {{model: net-a, dataset: ade20k, split: val, value: 46.0, setting: {{crop_size: 512x512, multi_scale: true}}, {SRC}}}
@@ -41,6 +42,7 @@ FIXTURE = f"""
   - {{model: net-a-zoo, dataset: cityscapes, split: val, value: 78.9, setting: {{crop_size: 512x1024, multi_scale: false, flip: false}}, {ZOO}}}
   - {{model: net-a-zoo, dataset: pascal-context-59, split: val, value: 49.0, setting: {{multi_scale: false}}, {ZOO}}}
   - {{model: net-b-zoo, dataset: ade20k, split: val, value: 40.2, setting: {{crop_size: 512x512, multi_scale: false}}, {ZOO}}}
+  - {{model: net-b-zoo-fpn, dataset: ade20k, split: val, value: 38.0, setting: {{crop_size: 512x512, multi_scale: false}}, {ZOO}}}
 """
 
 
@@ -85,10 +87,12 @@ def test_no_reproduction_is_said(verdicts):
     assert v.verdict == "none" and v.words == "no independent reproduction" and not v.beside
 
 
-def test_tied_by_backbone_when_reproduces_is_absent_and_assumed_split_named(verdicts):
+def test_tied_only_by_reproduces_never_by_backbone_and_assumed_split_named(verdicts):
     v = verdicts[("net-b", "ade20k", 40.0)]
     assert v.verdict == "reproduced" and v.by.model == "net-b-zoo"
     assert "split" in v.unstated   # ADE20K's usual split is assumed for the paper's number
+    # The same backbone under another head, with no `reproduces`, is not this model's re-training.
+    assert [r.model for r in v.same + v.beside] == ["net-b-zoo"]
 
 
 def test_counts_every_kind(verdicts):
