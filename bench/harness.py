@@ -382,6 +382,11 @@ def _measure(spec, opts: RunOptions, cat, say: Say, progress: bool, prep: Prepar
         if nc != spec.num_classes:  # params claims are about the spec's (the paper's) head
             params_for_claims = count_params(spec.build(num_classes=spec.num_classes))
             rec["params_spec_classes"] = params_for_claims
+        # A params claim for another dataset (MobileViTv2's VOC table beside its ADE20K one) is
+        # about the model with that dataset's classifier: count that model.
+        params_by_classes = _params_with_claim_classes(spec, effs, say)
+        if params_by_classes:
+            rec["params_at_claim_classes"] = [{**p, "num_classes": c} for c, p in sorted(params_by_classes.items())]
     except Exception as e:  # noqa: BLE001 - e.g. a class count the architecture cannot take
         rec["error"] = f"{type(e).__name__} while building the model: {e}"[:2000]
         rec["elapsed_s"] = round(time.perf_counter() - t0, 2)
@@ -469,7 +474,8 @@ def _measure(spec, opts: RunOptions, cat, say: Say, progress: bool, prep: Prepar
         if dev.type == "cuda":
             torch.cuda.empty_cache()
     measured = {"params": params_for_claims, "flops_by_size": flops_by_size, "num_classes": nc,
-                "flops_by_key": flops_by_key,
+                "flops_by_key": flops_by_key, "params_classes": spec.num_classes,
+                "params_by_classes": params_by_classes,
                 "latency": rec["latency"], "memory": rec["memory"], "env": rec["env"],
                 "input_size": size, "batch": opts.batch, "precision": opts.precision,
                 "device": dev.type, "miou": rec["miou"], "relative": relative}
@@ -489,6 +495,20 @@ def _finite_scores(miou: dict) -> dict:
             out[k] = None
     out["per_class_iou"] = {c: (v if v is not None and math.isfinite(v) else None)
                             for c, v in (out.get("per_class_iou") or {}).items()}
+    return out
+
+
+def _params_with_claim_classes(spec, effs, say: Say) -> dict[int, dict]:
+    """Parameter counts with the classifier of each params claim's dataset whose class count is
+    not the registered one's."""
+    from bench.measure.params import count_params
+    from bench.verify import claim_classes
+
+    out: dict[int, dict] = {}
+    for classes in sorted({claim_classes(e, spec.num_classes) for e in effs if e.quantity == "params"}):
+        if classes != spec.num_classes:
+            say(f"counting parameters with a {classes}-class head (a claim's dataset)")
+            out[classes] = count_params(spec.build(num_classes=classes))
     return out
 
 

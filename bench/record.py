@@ -103,6 +103,11 @@ class Params(_Record):
     scope: Text = Field(description="What was counted, in words.")
 
 
+class ParamsAtClasses(Params):
+    num_classes: Pos = Field(description="The classifier's class count this count is for (a params "
+                                         "claim's dataset, when it differs from the registered one).")
+
+
 class Skipped(_Record):
     flopcounter: list[Text] | None = None
     fvcore: list[Text] | None = None
@@ -372,6 +377,9 @@ class Run(_Record):
     num_classes: Pos
     params: Params | None = None
     params_spec_classes: Params | None = None
+    params_at_claim_classes: list[ParamsAtClasses] | None = Field(
+        None, description="Parameters with the head of each params claim's dataset whose class count "
+                          "differs from the registered one (the claim is judged against that count).")
     flops: Flops | None = None
     flops_at_claim_sizes: list[Flops] | None = None
     flops_at: list[FlopsAt] = Field(default_factory=list,

@@ -137,9 +137,13 @@ def _verdict(claim, quantity: str, measured, measured_unit: str | None, verdict:
     return d
 
 
-def _claim_classes(e: Efficiency, default: int) -> int:
+def claim_classes(e: Efficiency, default: int) -> int:
+    """The class count a claim is about: its dataset's, else `default` (the registered head's)."""
     dataset = getattr(e, "dataset", None)
     return DATASETS[dataset].num_classes if dataset else default
+
+
+_claim_classes = claim_classes
 
 
 def claim_sizes_with_classes(effs: list[Efficiency], default_classes: int) -> set[tuple[tuple[int, int], int]]:
@@ -181,16 +185,20 @@ def verify_efficiency(claim: Efficiency, m: dict) -> dict:
                         note, **ctx)
 
     if q == "params":
-        total, aux = m["params"]["total"], m["params"].get("excluded", 0)
+        counted, head = m["params"], ""
+        classes = claim_classes(claim, m.get("params_classes") or 0)
+        if classes in (m.get("params_by_classes") or {}):
+            counted, head = m["params_by_classes"][classes], f" with a {classes}-class head (the claim's dataset)"
+        total, aux = counted["total"], counted.get("excluded", 0)
         if within(claim.value, total / factor, bound, tol, half):
-            return v(total / factor, "verified", f"{total:,} parameters (aux heads excluded)")
+            return v(total / factor, "verified", f"{total:,} parameters{head} (aux heads excluded)")
         # A checkpoint's count (torchvision's num_params) includes its training-time aux head:
         # the same model, counted with the head: verified, and the note says so.
         if aux and within(claim.value, (total + aux) / factor, bound, tol, half):
             return v((total + aux) / factor, "verified",
-                     f"{total + aux:,} parameters counting the auxiliary head ({aux:,}); "
+                     f"{total + aux:,} parameters{head} counting the auxiliary head ({aux:,}); "
                      f"the inference model has {total:,}")
-        return v(total / factor, "mismatch", f"{total:,} parameters (aux heads excluded)"
+        return v(total / factor, "mismatch", f"{total:,} parameters{head} (aux heads excluded)"
                  + (f"; {total + aux:,} with them" if aux else ""))
 
     if q in ("flops", "macs"):

@@ -73,6 +73,21 @@ def test_params_counting_the_aux_head():
     assert v["verdict"] == "mismatch" and "35,322,218 with them" in v["note"]
 
 
+def test_params_claim_of_another_dataset_is_judged_with_that_datasets_head():
+    # DeepLabv3 + MobileViTv2-0.5 (the bench's exact counts): 6,308,495 with ADE20K's 150-class
+    # classifier, 6,242,318 with VOC's 21; the zoo prints 6.3 M and 6.2 M.
+    m = measured(params={"total": 6_308_495, "scope": "s"}, params_classes=150,
+                 params_by_classes={21: {"total": 6_242_318, "scope": "s"}})
+    voc = verify_efficiency(eff(quantity="params", value=6.2, unit="M", dataset="voc2012"), m)
+    assert voc["verdict"] == "verified" and voc["measured"] == 6.242318
+    assert "with a 21-class head (the claim's dataset)" in voc["note"]
+    ade = verify_efficiency(eff(quantity="params", value=6.3, unit="M", dataset="ade20k"), m)
+    assert ade["verdict"] == "verified" and ade["measured"] == 6.308495 and "class head" not in ade["note"]
+    # Without the count for that head (an older record), the registered count is judged.
+    old = measured(params={"total": 6_308_495, "scope": "s"})
+    assert verify_efficiency(eff(quantity="params", value=6.2, unit="M", dataset="voc2012"), old)["verdict"] == "mismatch"
+
+
 def test_params_rounding_beats_relative():
     # "0.4M" stands for 0.35M..0.45M (±12.5%), far looser than 1%: 0.36M rounds to 0.4M
     m = measured(params={"total": 360_000, "scope": "s"})
