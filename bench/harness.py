@@ -382,6 +382,9 @@ def _measure(spec, opts: RunOptions, cat, say: Say, progress: bool, prep: Prepar
         if nc != spec.num_classes:  # params claims are about the spec's (the paper's) head
             params_for_claims = count_params(spec.build(num_classes=spec.num_classes))
             rec["params_spec_classes"] = params_for_claims
+        # ... unless a claim names a dataset with another class count (an ADE20K count of a
+        # Cityscapes-registered model is of its 150-class build).
+        params_by_classes = _params_with_claim_classes(spec, effs, say)
     except Exception as e:  # noqa: BLE001 - e.g. a class count the architecture cannot take
         rec["error"] = f"{type(e).__name__} while building the model: {e}"[:2000]
         rec["elapsed_s"] = round(time.perf_counter() - t0, 2)
@@ -469,7 +472,7 @@ def _measure(spec, opts: RunOptions, cat, say: Say, progress: bool, prep: Prepar
         if dev.type == "cuda":
             torch.cuda.empty_cache()
     measured = {"params": params_for_claims, "flops_by_size": flops_by_size, "num_classes": nc,
-                "flops_by_key": flops_by_key,
+                "flops_by_key": flops_by_key, "params_by_classes": params_by_classes,
                 "latency": rec["latency"], "memory": rec["memory"], "env": rec["env"],
                 "input_size": size, "batch": opts.batch, "precision": opts.precision,
                 "device": dev.type, "miou": rec["miou"], "relative": relative}
@@ -489,6 +492,20 @@ def _finite_scores(miou: dict) -> dict:
             out[k] = None
     out["per_class_iou"] = {c: (v if v is not None and math.isfinite(v) else None)
                             for c, v in (out.get("per_class_iou") or {}).items()}
+    return out
+
+
+def _params_with_claim_classes(spec, effs, say: Say) -> dict[int, dict]:
+    """Parameters by class count, for params claims that name a dataset whose class count is not
+    the spec's: the model built for that dataset (its classifier, and any head the builder
+    chooses by the class count) is the one the claim is about."""
+    from bench.measure.params import count_params
+    from bench.verify import claim_param_classes
+
+    out: dict[int, dict] = {}
+    for classes in sorted(claim_param_classes(effs, spec.num_classes) - {spec.num_classes}):
+        say(f"counting parameters with a {classes}-class head (the claim's dataset)")
+        out[classes] = count_params(spec.build(num_classes=classes))
     return out
 
 

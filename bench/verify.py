@@ -16,7 +16,8 @@ measurement rounds to it (half a unit in its last printed digit), whichever is l
 Bounds: "~" doubles the relative tolerance; "<"/"<=" and ">"/">=" only check one side.
 Params are checked on the inference model (aux heads excluded); a claim that matches only with
 the auxiliary head counted (checkpoint sizes such as torchvision's `num_params`) is verified
-with a note saying so.
+with a note saying so. A params or FLOPs claim that names a dataset is checked on the model
+built with that dataset's class count.
 
 Relative claims (`relative_to: <model id>`, unit `x`: "79x fewer params than SegNet") are
 judged as the ratio of two measured values, other / this for params, FLOPs, MACs and latency,
@@ -142,6 +143,12 @@ def _claim_classes(e: Efficiency, default: int) -> int:
     return DATASETS[dataset].num_classes if dataset else default
 
 
+def claim_param_classes(effs: list[Efficiency], default_classes: int) -> set[int]:
+    """Class counts of the (absolute) params claims; from the claim's dataset when it names one."""
+    return {_claim_classes(e, default_classes) for e in effs
+            if e.quantity == "params" and not getattr(e, "relative_to", None)}
+
+
 def claim_sizes_with_classes(effs: list[Efficiency], default_classes: int) -> set[tuple[tuple[int, int], int]]:
     """(size, classes) of FLOPs claims that state a size; classes from the claim's dataset."""
     return {(_claim_size(e), _claim_classes(e, default_classes)) for e in effs
@@ -181,16 +188,21 @@ def verify_efficiency(claim: Efficiency, m: dict) -> dict:
                         note, **ctx)
 
     if q == "params":
-        total, aux = m["params"]["total"], m["params"].get("excluded", 0)
+        counted, head = m["params"], ""
+        classes = _claim_classes(claim, 0)
+        if getattr(claim, "dataset", None) and classes in (m.get("params_by_classes") or {}):
+            counted = m["params_by_classes"][classes]
+            head = f", {classes}-class head ({claim.dataset})"
+        total, aux = counted["total"], counted.get("excluded", 0)
         if within(claim.value, total / factor, bound, tol, half):
-            return v(total / factor, "verified", f"{total:,} parameters (aux heads excluded)")
+            return v(total / factor, "verified", f"{total:,} parameters (aux heads excluded{head})")
         # A checkpoint's count (torchvision's num_params) includes its training-time aux head:
         # the same model, counted with the head: verified, and the note says so.
         if aux and within(claim.value, (total + aux) / factor, bound, tol, half):
             return v((total + aux) / factor, "verified",
-                     f"{total + aux:,} parameters counting the auxiliary head ({aux:,}); "
+                     f"{total + aux:,} parameters counting the auxiliary head ({aux:,}{head}); "
                      f"the inference model has {total:,}")
-        return v(total / factor, "mismatch", f"{total:,} parameters (aux heads excluded)"
+        return v(total / factor, "mismatch", f"{total:,} parameters (aux heads excluded{head})"
                  + (f"; {total + aux:,} with them" if aux else ""))
 
     if q in ("flops", "macs"):
