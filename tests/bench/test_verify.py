@@ -252,3 +252,17 @@ def test_flops_claim_with_its_dataset_head_and_canonical_size():
     out = verify_efficiency(eff(quantity="macs", value=183.3, unit="G", dataset="voc2012"), m)
     assert out["verdict"] == "not-comparable" and "an assumption" in out["note"]
     assert verdict(eff(quantity="macs", value=8.4, unit="G"), m) == "not-comparable"  # no size, no dataset
+
+
+def test_params_claim_with_its_dataset_head():
+    """A params claim that names a dataset is judged on the model built with that dataset's
+    class count when the harness measured it (EfficientViT-L2: 52.6 M for Cityscapes, 51.5 M
+    for ADE20K, whose head is narrower); without such a count, on the registered build."""
+    m = measured(num_classes=19, params={"total": 52_607_923, "scope": "s"},
+                 params_by_classes={150: {"total": 51_462_454, "scope": "s"}})
+    ade = eff(quantity="params", value=51, unit="M", dataset="ade20k")
+    out = verify_efficiency(ade, m)
+    assert out["verdict"] == "verified" and "with a 150-class head (the claim's dataset)" in out["note"]
+    assert verdict(eff(quantity="params", value=53, unit="M", dataset="cityscapes"), m) == "verified"
+    assert verdict(eff(quantity="params", value=53, unit="M"), m) == "verified"
+    assert verdict(ade, measured(params={"total": 52_607_923, "scope": "s"})) == "mismatch"
