@@ -26,6 +26,7 @@ this path without Slurm.
 from __future__ import annotations
 
 import json
+import shutil
 import time
 import uuid
 from collections.abc import Callable
@@ -117,6 +118,12 @@ def check_submission(copts: ClusterOptions, opts: RunOptions, queue=None) -> Non
         raise UsageError("--executor slurm needs submitit (pip install submitit)") from None
     if not copts.on_slurm:
         return
+    # submitit's Slurm executor refuses to start without srun (its CPU-affinity probe), after
+    # the sweep's state would be written: refuse first, in words.
+    missing = [tool for tool in ("sbatch", "srun") if shutil.which(tool) is None] if queue is None else []
+    if missing:
+        raise UsageError(f"--executor slurm: {' and '.join(missing)} not on PATH; submit from a "
+                         "Slurm login node (or use --executor local)")
     params = slurm_parameters(copts, opts)
     flags = sbatch_flags(params)
     try:

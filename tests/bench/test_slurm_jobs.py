@@ -268,6 +268,8 @@ def fake_sbatch(tmp_path, monkeypatch):
     bindir.mkdir()
     (bindir / "sbatch").write_text(FAKE_SBATCH)
     (bindir / "sbatch").chmod(0o755)
+    (bindir / "srun").write_text("#!/bin/sh\nexit 0\n")  # a login node has both
+    (bindir / "srun").chmod(0o755)
     monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     return ["run", "--all", "--models", "enet", "--executor", "slurm", "--no-latency",
@@ -294,6 +296,14 @@ def test_cli_sbatch_refusing_the_submission_exits_2_and_leaves_no_state(fake_sba
     assert r.exit_code == 2, r.output
     assert ("error: the jobs were not submitted: sbatch: error: Batch job submission failed: "
             "Job violates accounting/QOS policy") in r.stderr
+    assert "Traceback" not in r.output and _sweep_states(tmp_path) == []
+
+
+def test_cli_without_srun_exits_2_before_any_state(fake_sbatch, tmp_path):
+    (tmp_path / "bin" / "srun").unlink()
+    r = CliRunner().invoke(app, fake_sbatch)
+    assert r.exit_code == 2, r.output
+    assert "--executor slurm: srun not on PATH; submit from a Slurm login node" in r.stderr
     assert "Traceback" not in r.output and _sweep_states(tmp_path) == []
 
 
