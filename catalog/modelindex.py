@@ -470,6 +470,8 @@ REPRODUCES: dict[str, dict[str, str]] = {
         ("Twins-PCPVT-S", "pcpvt-s"), ("Twins-PCPVT-B", "pcpvt-b"), ("Twins-PCPVT-L", "pcpvt-l"),
         ("SVT-S", "svt-s"), ("Twins-SVT-S", "svt-s"), ("Twins-SVT-B", "svt-b"), ("Twins-SVT-L", "svt-l"))},
     "segmenter": {f"ViT-{v}_16/Mask": f"segmenter-{v.lower()}-mask-16" for v in "TSBL"},
+    # HRNetV2's segmentation head is mmseg's one-conv FCN head on the concatenated branches.
+    "hrnetv2": {"HRNetV2p-W48/FCN": "hrnetv2-w48"},
     "k-net": {"R-50-D8/FCN": "knet-r50-fcn", "R-50-D8/PSPNet": "knet-r50-pspnet",
               "R-50-D8/DeepLabV3": "knet-r50-deeplabv3", "R-50-D8/UperNet": "knet-r50-upernet",
               "Swin-T/UperNet": "knet-swin-t-upernet", "Swin-L/UperNet": "knet-swin-l-upernet"},
