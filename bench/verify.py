@@ -143,12 +143,10 @@ def claim_classes(e: Efficiency, default: int) -> int:
     return DATASETS[dataset].num_classes if dataset else default
 
 
-_claim_classes = claim_classes
-
 
 def claim_sizes_with_classes(effs: list[Efficiency], default_classes: int) -> set[tuple[tuple[int, int], int]]:
     """(size, classes) of FLOPs claims that state a size; classes from the claim's dataset."""
-    return {(_claim_size(e), _claim_classes(e, default_classes)) for e in effs
+    return {(_claim_size(e), claim_classes(e, default_classes)) for e in effs
             if e.quantity in ("flops", "macs") and _claim_size(e)}
 
 
@@ -215,7 +213,7 @@ def verify_efficiency(claim: Efficiency, m: dict) -> dict:
             mine = (run["gflops"] if q == "flops" else run["gmacs"]) * 1e9 / factor if run else None
             return v(mine, "not-comparable",
                      f"the claim gives no input size; ours at {_fmt_size(m['input_size'])}: {ours}")
-        classes = _claim_classes(claim, m.get("num_classes") or 0)
+        classes = claim_classes(claim, m.get("num_classes") or 0)
         if m.get("num_classes") and classes != m["num_classes"]:
             rec = m.get("flops_by_key", {}).get((*size, classes))
         else:

@@ -173,7 +173,7 @@ def verdict_for(claim: Row, reproductions: list[Row]) -> ReproductionVerdict:
                                unstated=nearest.unstated, words=words, **base)
 
 
-def reproduced_model(catalog: Catalog, model, paper_id: str) -> str | None:
+def reproduced_model(model) -> str | None:
     """The paper's own model a re-implementation reproduces: its `reproduces`, and nothing else.
 
     A backbone alone does not say which model a re-training is of: one backbone is often
@@ -192,7 +192,7 @@ def reproduction_verdicts(catalog: Catalog, rows: list[Row] | None = None) -> li
     rows = build_rows(catalog) if rows is None else rows
     by_target: dict[str, list[Row]] = {}
     for r in rows:
-        target = reproduced_model(catalog, r.model, r.paper.id) if r.model is not None else None
+        target = reproduced_model(r.model)
         if target:
             by_target.setdefault(target, []).append(r)
     out = []

@@ -90,7 +90,7 @@ def _register_all() -> None:
     # 160k_ade20k.py (img_size 512, the same widths, depths, heads, layer scale 0.1 / 1e-6, out
     # indices, relative position bias per block, UPerHead as wide as the backbone). Only the
     # relative position tables differ from v1's, being sized for a 32x32 patch grid.
-    for v, (hidden, layers, heads, init, out_indices) in VARIANTS.items():
+    for v, (hidden, layers, heads, init, _out_indices) in VARIANTS.items():
         notes = (f"transformers BeitForSemanticSegmentation: BEiT-{v.upper()}/16 at 512 as BEiT v2's "
                  f"configs ({hidden} wide, {layers} blocks, {heads} heads, relative position bias per "
                  f"block, layer scale {init}), FPN neck, UPerHead {hidden} ch; aux FCN head built, "

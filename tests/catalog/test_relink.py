@@ -137,12 +137,12 @@ def test_no_link_is_guessed_from_a_backbone():
     cat = load_catalog(DEFAULT_CATALOG)
     models = {m.id: (p.id, m) for p in cat.papers for m in p.models}
     pid, linear = models["segmenter-vit-s-fcn-8xb1-160k-ade20k-512x512-mmseg"]
-    assert linear.backbone == "ViT-S_16" and reproduced_model(cat, linear, pid) is None
+    assert linear.backbone == "ViT-S_16" and reproduced_model(linear) is None
     _, mask = models["segmenter-vit-s-mask-8xb1-160k-ade20k-512x512-mmseg"]
-    assert reproduced_model(cat, mask, pid) == "segmenter-s-mask-16"
+    assert reproduced_model(mask) == "segmenter-s-mask-16"
     # Twins-PCPVT-S is trained under FPN (80k) and UPerNet (160k): only UPerNet is the README's.
     _, fpn = models["twins-pcpvt-s-fpn-fpnhead-8xb4-80k-ade20k-512x512-mmseg"]
-    assert reproduced_model(cat, fpn, "twins") is None
+    assert reproduced_model(fpn) is None
 
 
 def test_real_catalog_verdicts_for_the_relinked_papers():
